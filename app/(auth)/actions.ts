@@ -1,0 +1,56 @@
+"use server";
+import { AuthError } from "next-auth";
+import { headers } from "next/headers";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { signIn } from "@/server/auth";
+import { signInSchema, signUpSchema } from "@/server/auth/credentials";
+import { createUser } from "@/server/auth/users";
+
+export interface AuthFormState {
+  email?: string;
+  error?: string;
+  fieldErrors?: { email?: string; password?: string };
+}
+
+const WRONG_CREDENTIALS = "Wrong email or password.";
+
+export async function signInAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
+  const email = String(form.get("email") ?? "");
+  if (!parsed.success) return { email, fieldErrors: fieldErrors(parsed.error) };
+  try {
+    await signIn("credentials", { ...parsed.data, redirectTo: await safeRedirect(form.get("callbackUrl")) });
+  } catch (err) {
+    if (err instanceof AuthError) return { email, error: WRONG_CREDENTIALS };
+    throw err; // Next's redirect on success travels as an exception.
+  }
+  return {};
+}
+
+export async function signUpAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const parsed = signUpSchema.safeParse({ email: form.get("email"), password: form.get("password") });
+  const email = String(form.get("email") ?? "");
+  if (!parsed.success) return { email, fieldErrors: fieldErrors(parsed.error) };
+  const created = await createUser(getDb(), parsed.data);
+  if (!created.ok) return { email, fieldErrors: { email: "An account with this email already exists. Sign in instead." } };
+  await signIn("credentials", { ...parsed.data, redirectTo: "/" });
+  return {};
+}
+
+function fieldErrors(error: z.ZodError): AuthFormState["fieldErrors"] {
+  const { fieldErrors: f } = z.flattenError(error);
+  return { email: (f as Record<string, string[]>).email?.[0], password: (f as Record<string, string[]>).password?.[0] };
+}
+
+/** Only paths on this site: never somewhere else that was planted in ?callbackUrl=. */
+async function safeRedirect(value: FormDataEntryValue | null): Promise<string> {
+  if (typeof value !== "string" || !value) return "/";
+  const host = (await headers()).get("host");
+  try {
+    const url = new URL(value, `http://${host}`);
+    return url.host === host ? url.pathname + url.search : "/";
+  } catch {
+    return "/";
+  }
+}

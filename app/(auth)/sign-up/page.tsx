@@ -1,0 +1,8 @@
+import { signUpAction } from "../actions";
+import { AuthForm } from "../auth-form";
+
+export const metadata = { title: "Sign up · Threadline" };
+
+export default function SignUpPage() {
+  return <AuthForm mode="sign-up" action={signUpAction} />;
+}

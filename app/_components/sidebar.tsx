@@ -1,0 +1,87 @@
+"use client";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useParams, useRouter } from "next/navigation";
+import { signOutAction } from "@/app/(chat)/actions";
+import { nextThreadCursor, sidebarListInput } from "@/app/_lib/sidebar-query";
+import { useTRPC } from "@/app/_lib/trpc";
+import { ThreadItem } from "./thread-item";
+
+export function Sidebar({ email }: { email: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const params = useParams<{ id?: string }>();
+
+  const list = useInfiniteQuery(
+    trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }),
+  );
+  const create = useMutation(
+    trpc.thread.create.mutationOptions({
+      onSuccess: async (thread) => {
+        await queryClient.invalidateQueries(trpc.thread.list.pathFilter());
+        router.push(`/c/${thread.id}`);
+      },
+    }),
+  );
+
+  const threads = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <div className="flex h-full flex-col">
+      <div className="flex items-center justify-between gap-2 p-3">
+        <span className="px-1 font-semibold">Threadline</span>
+        <button
+          type="button"
+          onClick={() => create.mutate()}
+          disabled={create.isPending}
+          className="rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60"
+        >
+          New chat
+        </button>
+      </div>
+      {create.error && (
+        <p role="alert" className="mx-3 mb-2 text-sm text-red-600">
+          {create.error.message}
+        </p>
+      )}
+      <nav aria-label="Conversations" className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
+        {list.isError ? (
+          <p role="alert" className="px-2 text-sm text-red-600">
+            Could not load conversations.{" "}
+            <button type="button" className="underline" onClick={() => list.refetch()}>
+              Try again
+            </button>
+          </p>
+        ) : threads.length === 0 && !list.isPending ? (
+          <p className="px-2 py-1 text-sm text-zinc-500">No conversations yet.</p>
+        ) : (
+          <ul className="space-y-0.5">
+            {threads.map((t) => (
+              <ThreadItem key={t.id} thread={t} active={params.id === t.id} />
+            ))}
+          </ul>
+        )}
+        {list.hasNextPage && (
+          <button
+            type="button"
+            onClick={() => list.fetchNextPage()}
+            disabled={list.isFetchingNextPage}
+            className="mt-2 w-full rounded-lg px-2 py-1.5 text-sm text-zinc-600 hover:bg-zinc-200 disabled:opacity-60"
+          >
+            {list.isFetchingNextPage ? "Loading…" : "Load more"}
+          </button>
+        )}
+      </nav>
+      <div className="flex items-center justify-between gap-2 border-t border-zinc-200 p-3 text-sm">
+        <span className="truncate text-zinc-600" title={email}>
+          {email}
+        </span>
+        <form action={signOutAction}>
+          <button type="submit" className="rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
+            Sign out
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import path from "node:path";
+import pg from "pg";
+import { startEmbeddedPostgres } from "./embedded";
+import { explainDatabaseError } from "./errors";
+
+export interface ProvisionedDatabase {
+  url: string;
+  /** A human description for the start-up log, without credentials. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {}
+
+export const dataDir = () => path.resolve(process.env.THREADLINE_DATA_DIR ?? ".data");
+
+/** DATABASE_URL when set (checked by connecting), otherwise the embedded PostgreSQL under the data dir. */
+export async function provisionDatabase(log: (line: string) => void): Promise<ProvisionedDatabase> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    await checkConnection(url);
+    return { url, description: `PostgreSQL at ${redact(url)}`, stop: async () => {} };
+  }
+  const pgDir = path.join(dataDir(), "postgres");
+  const embedded = await startEmbeddedPostgres({ dataDir: pgDir, log });
+  return {
+    url: embedded.url,
+    description: `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in ${path.relative(process.cwd(), pgDir) || pgDir})`,
+    stop: embedded.stop,
+  };
+}
+
+export async function checkConnection(url: string): Promise<void> {
+  let client: pg.Client;
+  try {
+    client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  } catch (err) {
+    throw new DatabaseUnavailableError(explainDatabaseError(err, url));
+  }
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } catch (err) {
+    throw new DatabaseUnavailableError(explainDatabaseError(err, url));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(invalid URL)";
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run dev` / `npm start`: provide a database (DATABASE_URL or embedded), apply migrations,
+ * then run Next. On a signal, Next stops first and the embedded database last, so the app can
+ * finish its work against the database while it shuts down.
+ */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import nextEnv from "@next/env";
+import { createPool } from "../db/client";
+import { migrateDatabase } from "../db/migrate";
+import { provisionDatabase } from "../db/provision";
+import { resolveAuthSecret } from "./lib/auth-secret";
+import { fail } from "./lib/fail";
+
+const mode = process.argv[2] === "start" ? "start" : "dev";
+const log = (line: string) => console.log(`[threadline] ${line}`);
+nextEnv.loadEnvConfig(process.cwd(), mode === "dev");
+
+async function main() {
+  const authSecret = await Promise.resolve().then(() => resolveAuthSecret(mode)).catch(fail);
+  const database = await provisionDatabase(log).catch(fail);
+  log(`Database: ${database.description}`);
+
+  const pool = createPool(database.url);
+  const { applied } = await migrateDatabase(pool).catch(async (err) => {
+    await database.stop();
+    return fail(err);
+  });
+  await pool.end();
+  log(applied ? `Applied ${applied} database migration(s)` : "Database schema is up to date");
+
+  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  // Own process group: a terminal's Ctrl-C reaches only us, and we decide the shutdown order.
+  const child = spawn(process.execPath, [nextBin, mode, ...process.argv.slice(3)], {
+    stdio: "inherit",
+    detached: true,
+    env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret },
+  });
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (child.exitCode === null) child.kill(signal);
+    });
+  }
+  child.on("exit", async (code, signal) => {
+    await database.stop();
+    process.exit(code ?? (signal ? 0 : 1));
+  });
+}
+
+void main();

@@ -1,0 +1,38 @@
+import "server-only";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import NextAuth from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import { getDb } from "@/db/client";
+import { accounts, sessions, users, verificationTokens } from "@/db/schema";
+import { authConfig } from "./config";
+import { signInSchema } from "./credentials";
+import { verifyCredentials } from "./users";
+
+export const githubEnabled = () => Boolean(process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_SECRET);
+
+// Lazy so that importing this module (e.g. during `next build`) needs no database.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => {
+  const db = getDb();
+  return {
+    ...authConfig,
+    adapter: DrizzleAdapter(db, {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    providers: [
+      Credentials({
+        credentials: { email: {}, password: {} },
+        async authorize(raw) {
+          const parsed = signInSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          return verifyCredentials(db, parsed.data);
+        },
+      }),
+      // Reads AUTH_GITHUB_ID / AUTH_GITHUB_SECRET itself.
+      ...(githubEnabled() ? [GitHub] : []),
+    ],
+  };
+});

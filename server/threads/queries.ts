@@ -1,0 +1,60 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import { threads } from "@/db/schema";
+
+// Every query is scoped by user id: another user's thread is indistinguishable from a missing one.
+
+export const DEFAULT_TITLE = "New chat";
+
+export interface ThreadCursor {
+  updatedAt: Date;
+  id: string;
+}
+
+const columns = { id: threads.id, title: threads.title, createdAt: threads.createdAt, updatedAt: threads.updatedAt };
+export type ThreadSummary = { id: string; title: string; createdAt: Date; updatedAt: Date };
+
+/** Newest activity first, keyset-paginated on (updated_at, id) so pages never skip or repeat. */
+export async function listThreads(db: DB, userId: string, opts: { limit: number; cursor?: ThreadCursor | null }) {
+  const after = opts.cursor
+    ? sql`(${threads.updatedAt}, ${threads.id}) < (${opts.cursor.updatedAt.toISOString()}::timestamptz, ${opts.cursor.id}::uuid)`
+    : undefined;
+  const rows = await db
+    .select(columns)
+    .from(threads)
+    .where(and(eq(threads.userId, userId), after))
+    .orderBy(desc(threads.updatedAt), desc(threads.id))
+    .limit(opts.limit + 1);
+  const items = rows.slice(0, opts.limit);
+  const last = items[items.length - 1];
+  const nextCursor: ThreadCursor | null = rows.length > opts.limit && last ? { updatedAt: last.updatedAt, id: last.id } : null;
+  return { items, nextCursor };
+}
+
+export async function getThread(db: DB, userId: string, id: string): Promise<ThreadSummary | null> {
+  const [row] = await db.select(columns).from(threads).where(and(eq(threads.id, id), eq(threads.userId, userId))).limit(1);
+  return row ?? null;
+}
+
+export async function createThread(db: DB, userId: string, title = DEFAULT_TITLE): Promise<ThreadSummary> {
+  const [row] = await db.insert(threads).values({ userId, title }).returning(columns);
+  return row!;
+}
+
+/** Renaming is not conversation activity, so it leaves the thread's place in the list alone. */
+export async function renameThread(db: DB, userId: string, id: string, title: string): Promise<ThreadSummary | null> {
+  const [row] = await db
+    .update(threads)
+    .set({ title })
+    .where(and(eq(threads.id, id), eq(threads.userId, userId)))
+    .returning(columns);
+  return row ?? null;
+}
+
+export async function deleteThread(db: DB, userId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(threads)
+    .where(and(eq(threads.id, id), eq(threads.userId, userId)))
+    .returning({ id: threads.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,55 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import type { Session } from "next-auth";
+import { createDb, createPool } from "@/db/client";
+import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { signedInCaller } from "@/scripts/testing/users";
+import type { Context } from "./init";
+import { appRouter } from "./root";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+/** What a browser gets back from the real fetch handler, given a context. */
+async function call(ctx: Context, path: string, input: unknown, method: "GET" | "POST" = "GET") {
+  const encoded = encodeURIComponent(JSON.stringify({ json: input }));
+  const req =
+    method === "GET"
+      ? new Request(`http://localhost/api/trpc/${path}?input=${encoded}`)
+      : new Request(`http://localhost/api/trpc/${path}`, { method, body: JSON.stringify({ json: input }), headers: { "content-type": "application/json" } });
+  const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ctx });
+  return { status: res.status, body: await res.text() };
+}
+
+describe("tRPC over HTTP", () => {
+  it("answers bad input with 400, a readable message and per-field errors, and no stack trace", async () => {
+    const { user } = await signedInCaller(t.db);
+    const session: Session = { user: { id: user.id }, expires: new Date(Date.now() + 60_000).toISOString() };
+    const { status, body } = await call({ db: t.db, session }, "thread.rename", { id: "nope", title: "" }, "POST");
+    expect(status).toBe(400);
+    const error = JSON.parse(body).error.json;
+    expect(error.message).toBe("id: Not a valid conversation id");
+    expect(error.data.fieldErrors).toEqual({ id: "Not a valid conversation id", title: "Title cannot be empty" });
+    expect(body).not.toContain("stack");
+    expect(body).not.toMatch(/\.ts:\d+/);
+  });
+
+  it("hides the cause of a server failure from the user", async () => {
+    const { user } = await signedInCaller(t.db);
+    const broken = createPool(t.url);
+    await broken.end(); // every query on it now throws
+    const session: Session = { user: { id: user.id }, expires: new Date(Date.now() + 60_000).toISOString() };
+    const { status, body } = await call({ db: createDb(broken), session }, "thread.list", {});
+    expect(status).toBe(500);
+    expect(JSON.parse(body).error.json.message).toBe("Something went wrong on our side. Please try again.");
+    expect(body).not.toMatch(/pool|stack|\.ts:\d+/i);
+  });
+
+  it("answers a signed-out request with 401", async () => {
+    const { status, body } = await call({ db: t.db, session: null }, "thread.list", {});
+    expect(status).toBe(401);
+    expect(JSON.parse(body).error.json.message).toBe("Sign in to continue");
+  });
+});

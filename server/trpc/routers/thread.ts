@@ -1,0 +1,46 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { createThread, deleteThread, getThread, listThreads, renameThread } from "@/server/threads/queries";
+import { protectedProcedure, router } from "../init";
+
+export const MAX_PAGE_SIZE = 50;
+
+const threadId = z.uuid("Not a valid conversation id");
+const title = z
+  .string()
+  .trim()
+  .min(1, "Title cannot be empty")
+  .max(200, "Title must be at most 200 characters");
+
+function found<T>(value: T | null | false): T {
+  if (!value) throw new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
+  return value;
+}
+
+export const threadRouter = router({
+  list: protectedProcedure
+    .input(
+      z.object({
+        limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(30),
+        cursor: z.object({ updatedAt: z.date(), id: z.uuid() }).nullish(),
+      }),
+    )
+    .query(({ ctx, input }) => listThreads(ctx.db, ctx.userId, input)),
+
+  get: protectedProcedure
+    .input(z.object({ id: threadId }))
+    .query(async ({ ctx, input }) => found(await getThread(ctx.db, ctx.userId, input.id))),
+
+  create: protectedProcedure
+    .input(z.object({ title: title.optional() }).optional())
+    .mutation(({ ctx, input }) => createThread(ctx.db, ctx.userId, input?.title)),
+
+  rename: protectedProcedure
+    .input(z.object({ id: threadId, title }))
+    .mutation(async ({ ctx, input }) => found(await renameThread(ctx.db, ctx.userId, input.id, input.title))),
+
+  delete: protectedProcedure.input(z.object({ id: threadId })).mutation(async ({ ctx, input }) => {
+    found(await deleteThread(ctx.db, ctx.userId, input.id));
+    return { id: input.id };
+  }),
+});

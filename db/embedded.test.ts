@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -45,7 +46,10 @@ describe("embedded PostgreSQL", () => {
       const second = await run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/migrate.ts"], {
         cwd: root,
         env: { ...process.env, DATABASE_URL: "", THREADLINE_DATA_DIR: path.dirname(dataDir) },
-      }).catch((e: { code: number; stderr: string }) => e);
+      }).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
       expect(second.code).toBe(1);
       expect(second.stderr).toContain(`Another Threadline process (pid ${process.pid}) is already using the embedded database`);
       expect(second.stderr).not.toMatch(/\n\s+at /); // no stack trace

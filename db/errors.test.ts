@@ -1,5 +1,5 @@
 import net from "node:net";
-import { inject } from "vitest";
+import { describe, it, expect, inject } from "vitest";
 import { checkConnection, DatabaseUnavailableError } from "./provision";
 
 async function closedPort(): Promise<number> {

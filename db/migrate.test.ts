@@ -1,3 +1,4 @@
+import { describe, it, expect } from "vitest";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { createPool } from "./client";

@@ -30,10 +30,10 @@ async function main() {
   log(applied ? `Applied ${applied} database migration(s)` : "Database schema is up to date");
 
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
-  // Own process group: a terminal's Ctrl-C reaches only us, and we decide the shutdown order.
+  // Same process group, so a supervisor that kills the group takes Next down too. The embedded
+  // Postgres is in a session of its own (pg_ctl), so it outlives Next and we stop it after.
   const child = spawn(process.execPath, [nextBin, mode, ...process.argv.slice(3)], {
     stdio: "inherit",
-    detached: true,
     env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret },
   });
 

@@ -1,4 +1,4 @@
-import { defaultShouldDehydrateQuery, QueryClient } from "@tanstack/react-query";
+import { QueryClient } from "@tanstack/react-query";
 import superjson from "superjson";
 
 export function makeQueryClient() {
@@ -9,10 +9,9 @@ export function makeQueryClient() {
         staleTime: 30_000,
         retry: (count, err) => count < 2 && !isClientError(err),
       },
-      dehydrate: {
-        serializeData: superjson.serialize,
-        shouldDehydrateQuery: (query) => defaultShouldDehydrateQuery(query) || query.state.status === "pending",
-      },
+      // Only finished queries are sent with the page: we await our prefetches, and a layout rendering
+      // beside its page must not ship the page's still-pending query to the browser.
+      dehydrate: { serializeData: superjson.serialize },
       hydrate: { deserializeData: superjson.deserialize },
     },
   });

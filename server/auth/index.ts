@@ -1,6 +1,6 @@
 import "server-only";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import NextAuth from "next-auth";
+import NextAuth, { type AuthError } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { getDb } from "@/db/client";
@@ -16,6 +16,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const db = getDb();
   return {
     ...authConfig,
+    logger: {
+      // A wrong password is an everyday event the form already reports, not a server error with a stack.
+      error(error) {
+        if ((error as AuthError).type !== "CredentialsSignin") console.error(`[auth] ${(error as AuthError).type ?? error.name}: ${error.message}`);
+      },
+    },
     adapter: DrizzleAdapter(db, {
       usersTable: users,
       accountsTable: accounts,

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";

@@ -77,7 +77,7 @@ export function Sidebar({ email }: { email: string }) {
           {email}
         </span>
         <form action={signOutAction}>
-          <button type="submit" className="rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
+          <button type="submit" className="shrink-0 whitespace-nowrap rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
             Sign out
           </button>
         </form>

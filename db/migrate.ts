@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type pg from "pg";
+import { createCheckpointer } from "../server/agent/checkpointer";
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
@@ -10,8 +11,9 @@ const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)),
 const MIGRATION_LOCK = 724_011_001;
 
 /**
- * Applies pending migrations. Safe to call from several instances starting at once:
- * a session advisory lock serialises them, and the later ones find nothing to apply.
+ * Applies pending migrations: the app's (drizzle-kit) and LangGraph's checkpoint tables. Safe to call
+ * from several instances starting at once: a session advisory lock serialises them, and the later
+ * ones find nothing to apply (LangGraph's own setup() is not safe to run concurrently by itself).
  */
 export async function migrateDatabase(pool: pg.Pool): Promise<{ applied: number }> {
   const client = await pool.connect();
@@ -19,6 +21,7 @@ export async function migrateDatabase(pool: pg.Pool): Promise<{ applied: number 
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     const before = await countApplied(client);
     await migrate(drizzle(client), { migrationsFolder });
+    await createCheckpointer(pool).setup();
     return { applied: (await countApplied(client)) - before };
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);

@@ -1,0 +1,53 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage } from "@langchain/core/messages";
+import type { StructuredToolInterface } from "@langchain/core/tools";
+import { type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { modelNode, ModelTimeoutError } from "./nodes/model";
+import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
+
+export interface AgentOptions {
+  model: BaseChatModel;
+  tools: StructuredToolInterface[];
+  checkpointer?: BaseCheckpointSaver;
+  /** Rounds of tool calls allowed in one turn before the run stops with an explanation. */
+  maxToolRounds?: number;
+  modelTimeoutMs?: number;
+  retry?: RetryPolicy;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500, backoffFactor: 2, maxInterval: 8_000, jitter: true, retryOn: isTransient };
+
+/** model ⇄ tools, with a step limit; every step is checkpointed when a checkpointer is given. */
+export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY }: AgentOptions) {
+  return new StateGraph(MessagesAnnotation)
+    .addNode("model", modelNode(model, tools, modelTimeoutMs), { retryPolicy: retry })
+    .addNode("tools", new ToolNode(tools, { handleToolErrors: true }))
+    .addNode("step_limit", stepLimitNode(maxToolRounds))
+    .addEdge(START, "model")
+    .addConditionalEdges(
+      "model",
+      (state) => {
+        const last = state.messages.at(-1);
+        if (!last || !AIMessage.isInstance(last) || !last.tool_calls?.length) return END;
+        return toolRoundsThisTurn(state.messages) > maxToolRounds ? "step_limit" : "tools";
+      },
+      ["tools", "step_limit", END],
+    )
+    .addEdge("tools", "model")
+    .addEdge("step_limit", END)
+    .compile({ checkpointer });
+}
+
+export type AgentGraph = ReturnType<typeof buildAgentGraph>;
+
+/** Worth another try: rate limits, server errors, dropped connections and our own timeout. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { status?: number; code?: string; name?: string; cause?: { code?: string } } | null;
+  if (!e) return false;
+  if (e instanceof ModelTimeoutError) return true;
+  if (typeof e.status === "number") return e.status === 408 || e.status === 409 || e.status === 429 || e.status >= 500;
+  const code = e.code ?? e.cause?.code;
+  if (code && ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"].includes(code)) return true;
+  return e.name === "APIConnectionError" || e.name === "APIConnectionTimeoutError";
+}

@@ -1,0 +1,4 @@
+import { calculator } from "./calculator";
+import { currentTime } from "./current-time";
+
+export const agentTools = [calculator, currentTime];

@@ -1,15 +1,27 @@
 import { randomUUID } from "node:crypto";
 import type { Session } from "next-auth";
-import type { DB } from "../../db/client";
+import type { Agent } from "../../server/agent";
 import { createUser } from "../../server/auth/users";
+import type { Context } from "../../server/trpc/init";
 import { createCaller } from "../../server/trpc/root";
+import { testAgent } from "./agent";
+import type { TestDatabase } from "./database";
 
 export const uniqueEmail = () => `user-${randomUUID()}@example.com`;
 
-/** A real user row plus a tRPC caller signed in as them, as the route handler would build it. */
-export async function signedInCaller(db: DB) {
-  const created = await createUser(db, { email: uniqueEmail(), password: "correct-horse-42" });
+export function sessionFor(userId: string): Session {
+  return { user: { id: userId }, expires: new Date(Date.now() + 3600_000).toISOString() };
+}
+
+/** The context the route handler builds, on a test database, with the given (or the offline) agent. */
+export function testContext(t: Pick<TestDatabase, "db" | "pool">, session: Session | null, agent?: Agent): Context {
+  const a = agent ?? testAgent(t.pool);
+  return { db: t.db, session, agent: async () => a };
+}
+
+/** A real user row plus a tRPC caller signed in as them. */
+export async function signedInCaller(t: Pick<TestDatabase, "db" | "pool">, agent?: Agent) {
+  const created = await createUser(t.db, { email: uniqueEmail(), password: "correct-horse-42" });
   if (!created.ok) throw new Error("could not create test user");
-  const session: Session = { user: { id: created.user.id, email: created.user.email }, expires: new Date(Date.now() + 3600_000).toISOString() };
-  return { user: created.user, caller: createCaller({ db, session }) };
+  return { user: created.user, caller: createCaller(testContext(t, sessionFor(created.user.id), agent)) };
 }

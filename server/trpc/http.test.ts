@@ -1,9 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import type { Session } from "next-auth";
 import { createDb, createPool } from "@/db/client";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
-import { signedInCaller } from "@/scripts/testing/users";
+import { sessionFor, signedInCaller, testContext } from "@/scripts/testing/users";
 import type { Context } from "./init";
 import { appRouter } from "./root";
 
@@ -26,9 +25,8 @@ async function call(ctx: Context, path: string, input: unknown, method: "GET" | 
 
 describe("tRPC over HTTP", () => {
   it("answers bad input with 400, a readable message and per-field errors, and no stack trace", async () => {
-    const { user } = await signedInCaller(t.db);
-    const session: Session = { user: { id: user.id }, expires: new Date(Date.now() + 60_000).toISOString() };
-    const { status, body } = await call({ db: t.db, session }, "thread.rename", { id: "nope", title: "" }, "POST");
+    const { user } = await signedInCaller(t);
+    const { status, body } = await call(testContext(t, sessionFor(user.id)), "thread.rename", { id: "nope", title: "" }, "POST");
     expect(status).toBe(400);
     const error = JSON.parse(body).error.json;
     expect(error.message).toBe("id: Not a valid conversation id");
@@ -38,18 +36,17 @@ describe("tRPC over HTTP", () => {
   });
 
   it("hides the cause of a server failure from the user", async () => {
-    const { user } = await signedInCaller(t.db);
+    const { user } = await signedInCaller(t);
     const broken = createPool(t.url);
     await broken.end(); // every query on it now throws
-    const session: Session = { user: { id: user.id }, expires: new Date(Date.now() + 60_000).toISOString() };
-    const { status, body } = await call({ db: createDb(broken), session }, "thread.list", {});
+    const { status, body } = await call({ ...testContext(t, sessionFor(user.id)), db: createDb(broken) }, "thread.list", {});
     expect(status).toBe(500);
     expect(JSON.parse(body).error.json.message).toBe("Something went wrong on our side. Please try again.");
     expect(body).not.toMatch(/pool|stack|\.ts:\d+/i);
   });
 
   it("answers a signed-out request with 401", async () => {
-    const { status, body } = await call({ db: t.db, session: null }, "thread.list", {});
+    const { status, body } = await call(testContext(t, null), "thread.list", {});
     expect(status).toBe(401);
     expect(JSON.parse(body).error.json.message).toBe("Sign in to continue");
   });

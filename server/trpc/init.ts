@@ -3,10 +3,13 @@ import type { Session } from "next-auth";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { DB } from "@/db/client";
+import type { Agent } from "@/server/agent";
 
 export interface Context {
   db: DB;
   session: Session | null;
+  /** Built on first use: most requests never touch the agent. */
+  agent: () => Promise<Agent>;
 }
 
 type Issue = StandardSchemaV1Error["issues"][number];
@@ -18,6 +21,8 @@ function inputIssues(cause: unknown): readonly Issue[] | null {
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Keep-alive pings hold SSE connections open through proxies; a silent stream is reconnected.
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   // Stack traces never leave the server, in any environment.
   isDev: false,
   errorFormatter({ shape, error }) {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
-import { signedInCaller } from "@/scripts/testing/users";
+import { signedInCaller, testContext } from "@/scripts/testing/users";
 import { createCaller } from "../root";
 
 let t: TestDatabase;
@@ -24,7 +24,7 @@ async function failure(promise: Promise<unknown>) {
 
 describe("thread router", () => {
   it("creates a thread with a server-generated id and the default title", async () => {
-    const { caller } = await signedInCaller(t.db);
+    const { caller } = await signedInCaller(t);
     const thread = await caller.thread.create();
     expect(thread.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(thread.title).toBe("New chat");
@@ -32,12 +32,12 @@ describe("thread router", () => {
   });
 
   it("creates a thread with a trimmed title", async () => {
-    const { caller } = await signedInCaller(t.db);
+    const { caller } = await signedInCaller(t);
     expect((await caller.thread.create({ title: "  Trip plans  " })).title).toBe("Trip plans");
   });
 
   it("renames a thread, trimming the title, without moving it in the list", async () => {
-    const { caller } = await signedInCaller(t.db);
+    const { caller } = await signedInCaller(t);
     const older = await caller.thread.create({ title: "older" });
     await caller.thread.create({ title: "newer" });
     const renamed = await caller.thread.rename({ id: older.id, title: "  Renamed  " });
@@ -48,7 +48,7 @@ describe("thread router", () => {
   });
 
   it("rejects titles that are empty after trimming or longer than 200 characters", async () => {
-    const { caller } = await signedInCaller(t.db);
+    const { caller } = await signedInCaller(t);
     const thread = await caller.thread.create();
     const empty = await failure(caller.thread.rename({ id: thread.id, title: "   " }));
     expect(empty.code).toBe("BAD_REQUEST");
@@ -60,7 +60,7 @@ describe("thread router", () => {
   });
 
   it("deletes a thread, after which it is not found", async () => {
-    const { caller } = await signedInCaller(t.db);
+    const { caller } = await signedInCaller(t);
     const thread = await caller.thread.create();
     expect(await caller.thread.delete({ id: thread.id })).toEqual({ id: thread.id });
     expect((await failure(caller.thread.get({ id: thread.id }))).code).toBe("NOT_FOUND");
@@ -69,7 +69,7 @@ describe("thread router", () => {
   });
 
   it("lists newest activity first and pages through every thread exactly once", async () => {
-    const { caller, user } = await signedInCaller(t.db);
+    const { caller, user } = await signedInCaller(t);
     const created = [];
     for (let i = 0; i < 7; i++) created.push(await caller.thread.create({ title: `t${i}` }));
     // Two threads with the same activity time: the id breaks the tie, so paging neither skips nor repeats.
@@ -95,22 +95,22 @@ describe("thread router", () => {
   });
 
   it("caps the page size at 50", async () => {
-    const { caller } = await signedInCaller(t.db);
+    const { caller } = await signedInCaller(t);
     expect((await failure(caller.thread.list({ limit: 51 }))).code).toBe("BAD_REQUEST");
     expect((await failure(caller.thread.list({ limit: 0 }))).code).toBe("BAD_REQUEST");
     await expect(caller.thread.list({ limit: 50 })).resolves.toMatchObject({ items: [] });
   });
 
   it("rejects ids that are not UUIDs with a clear message", async () => {
-    const { caller } = await signedInCaller(t.db);
+    const { caller } = await signedInCaller(t);
     const err = await failure(caller.thread.get({ id: "../../etc/passwd" }));
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toBe("id: Not a valid conversation id");
   });
 
   it("treats another user's thread exactly like a missing one, for every procedure", async () => {
-    const owner = await signedInCaller(t.db);
-    const other = await signedInCaller(t.db);
+    const owner = await signedInCaller(t);
+    const other = await signedInCaller(t);
     const theirs = await owner.caller.thread.create({ title: "private" });
 
     const attempts = {
@@ -129,7 +129,7 @@ describe("thread router", () => {
   });
 
   it("requires a signed-in user for every procedure", async () => {
-    const anonymous = createCaller({ db: t.db, session: null });
+    const anonymous = createCaller(testContext(t, null));
     const calls = [
       anonymous.thread.list({}),
       anonymous.thread.get({ id: MISSING }),
@@ -141,7 +141,7 @@ describe("thread router", () => {
   });
 
   it("removes a user's threads when the user is deleted", async () => {
-    const { caller, user } = await signedInCaller(t.db);
+    const { caller, user } = await signedInCaller(t);
     await caller.thread.create();
     await t.db.execute(sql`DELETE FROM "user" WHERE id = ${user.id}`);
     const left = await t.db.execute(sql`SELECT count(*)::int AS n FROM threads WHERE user_id = ${user.id}`);

@@ -1,5 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { activeRunOf } from "@/server/runs/registry";
+import { toUiMessages } from "@/server/threads/messages";
 import { createThread, deleteThread, getThread, listThreads, renameThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
 
@@ -39,8 +41,25 @@ export const threadRouter = router({
     .input(z.object({ id: threadId, title }))
     .mutation(async ({ ctx, input }) => found(await renameThread(ctx.db, ctx.userId, input.id, input.title))),
 
+  /** The conversation from its latest checkpoint, and whether an answer is being written now. */
+  messages: protectedProcedure.input(z.object({ id: threadId })).query(async ({ ctx, input }) => {
+    found(await getThread(ctx.db, ctx.userId, input.id));
+    const { graph } = await ctx.agent();
+    const state = await graph.getState({ configurable: { thread_id: input.id } });
+    const run = activeRunOf(input.id);
+    return {
+      messages: toUiMessages(state.values.messages ?? []),
+      activeRunId: run?.id ?? null,
+      // The graph still has steps to take but nothing is running them: the answer was cut off.
+      interrupted: !run && state.next.length > 0,
+    };
+  }),
+
   delete: protectedProcedure.input(z.object({ id: threadId })).mutation(async ({ ctx, input }) => {
     found(await deleteThread(ctx.db, ctx.userId, input.id));
+    activeRunOf(input.id)?.controller.abort();
+    // Checkpoints are LangGraph's, keyed by thread id; they go with the thread.
+    await (await ctx.agent()).checkpointer.deleteThread(input.id);
     return { id: input.id };
   }),
 });

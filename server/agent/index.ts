@@ -1,0 +1,26 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { getCheckpointer } from "./checkpointer";
+import { type AgentGraph, buildAgentGraph } from "./graph";
+import { chooseModel, MODEL_TIMEOUT_MS, type ModelChoice } from "./model";
+import { agentTools } from "./tools";
+
+export interface Agent {
+  choice: Pick<ModelChoice, "provider" | "model" | "label">;
+  model: BaseChatModel;
+  graph: AgentGraph;
+  checkpointer: BaseCheckpointSaver;
+}
+
+const cache = globalThis as unknown as { __threadlineAgent?: Promise<Agent> };
+
+/** The server's agent: the configured model over the tools, checkpointed in the app's Postgres. */
+export function getAgent(): Promise<Agent> {
+  return (cache.__threadlineAgent ??= (async () => {
+    const choice = chooseModel();
+    const model = await choice.create();
+    const checkpointer = getCheckpointer();
+    const graph = buildAgentGraph({ model, tools: agentTools, checkpointer, modelTimeoutMs: MODEL_TIMEOUT_MS() });
+    return { choice, model, graph, checkpointer };
+  })());
+}

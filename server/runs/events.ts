@@ -1,0 +1,31 @@
+/** What a run reports as it goes: the wire format of `chat.events`, the same on every transport. */
+export type RunEvent =
+  | { type: "run-start"; userMessage: { id: string; text: string } | null }
+  | { type: "message-start"; messageId: string }
+  | { type: "text-delta"; messageId: string; delta: string }
+  | { type: "tool-call"; messageId: string; toolCallId: string; name: string; args: Record<string, unknown> }
+  | { type: "tool-result"; toolCallId: string; name: string; content: string; isError: boolean }
+  | { type: "message-end"; messageId: string; usage: TokenUsage | null }
+  | { type: "run-end"; status: RunOutcome; error: string | null };
+
+export type RunOutcome = "succeeded" | "failed" | "cancelled";
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+}
+
+export interface SequencedEvent {
+  seq: number;
+  event: RunEvent;
+}
+
+/** Event ids on the wire are `<runId>:<seq>`, so a reconnecting client resumes after the last one it saw. */
+export const eventId = (runId: string, seq: number) => `${runId}:${seq}`;
+
+export function seqAfter(lastEventId: string | null | undefined, runId: string): number {
+  if (!lastEventId) return 0;
+  const [id, seq] = lastEventId.split(":");
+  const n = Number(seq);
+  return id === runId && Number.isInteger(n) && n >= 0 ? n : 0;
+}

@@ -1,0 +1,74 @@
+import { AIMessage, AIMessageChunk, type BaseMessage, ToolMessage } from "@langchain/core/messages";
+import type { RunEvent } from "./events";
+
+/** The text of a message, whatever shape its content takes (providers differ). */
+export function textOf(message: BaseMessage): string {
+  const c = message.content;
+  if (typeof c === "string") return c;
+  return c.map((part) => (part.type === "text" && "text" in part ? String(part.text) : "")).join("");
+}
+
+/**
+ * Turns LangGraph's stream (modes "messages" and "updates") into run events. Tokens come from
+ * "messages"; a node's finished output (tool calls with complete arguments, usage, tool results)
+ * comes from "updates".
+ */
+export class StreamTranslator {
+  private current: { id: string; text: string } | null = null;
+
+  constructor(private readonly emit: (event: RunEvent) => void) {}
+
+  /** The answer streamed so far, if one is in flight: what a stop keeps. */
+  get partial() {
+    return this.current;
+  }
+
+  handle(mode: string, chunk: unknown) {
+    if (mode === "messages") this.onToken(chunk as [BaseMessage, { langgraph_node?: string }]);
+    else if (mode === "updates") this.onUpdate(chunk as Record<string, { messages?: BaseMessage[] } | undefined>);
+  }
+
+  private onToken([message, meta]: [BaseMessage, { langgraph_node?: string }]) {
+    if (meta?.langgraph_node !== "model" || !AIMessageChunk.isInstance(message)) return;
+    const delta = textOf(message);
+    if (!delta) return;
+    const id = this.start(message.id);
+    this.current!.text += delta;
+    this.emit({ type: "text-delta", messageId: id, delta });
+  }
+
+  private onUpdate(update: Record<string, { messages?: BaseMessage[] } | undefined>) {
+    for (const output of Object.values(update)) {
+      for (const message of output?.messages ?? []) {
+        if (ToolMessage.isInstance(message)) {
+          const content = textOf(message);
+          this.emit({ type: "tool-result", toolCallId: message.tool_call_id, name: message.name ?? "", content, isError: message.status === "error" || content.startsWith("Error") });
+        } else if (AIMessage.isInstance(message)) {
+          this.finishMessage(message);
+        }
+      }
+    }
+  }
+
+  /** A finished AI message: text not streamed yet (a non-streaming provider), its tool calls, its end. */
+  private finishMessage(message: AIMessage) {
+    const id = this.start(message.id);
+    const full = textOf(message);
+    const streamed = this.current!.text;
+    if (full.length > streamed.length && full.startsWith(streamed)) this.emit({ type: "text-delta", messageId: id, delta: full.slice(streamed.length) });
+    for (const call of message.tool_calls ?? []) {
+      this.emit({ type: "tool-call", messageId: id, toolCallId: call.id ?? "", name: call.name, args: call.args });
+    }
+    const usage = message.usage_metadata;
+    this.emit({ type: "message-end", messageId: id, usage: usage ? { input: usage.input_tokens, output: usage.output_tokens } : null });
+    this.current = null;
+  }
+
+  private start(messageId: string | undefined): string {
+    if (!this.current) {
+      this.current = { id: messageId ?? crypto.randomUUID(), text: "" };
+      this.emit({ type: "message-start", messageId: this.current.id });
+    }
+    return this.current.id;
+  }
+}

@@ -1,0 +1,172 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOfflineModel } from "@/server/agent/offline-model";
+import type { RunEvent } from "@/server/runs/events";
+import { testAgent } from "@/scripts/testing/agent";
+import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { httpError, scriptedModel } from "@/scripts/testing/fake-model";
+import { signedInCaller } from "@/scripts/testing/users";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+type Caller = Awaited<ReturnType<typeof signedInCaller>>["caller"];
+
+/** Every event of a run, read through the real subscription procedure, with their ids. */
+async function readEvents(caller: Caller, runId: string, lastEventId: string | null = null) {
+  const events: { id: string; event: RunEvent }[] = [];
+  for await (const item of await caller.chat.events({ runId, lastEventId })) {
+    const [id, event] = item as unknown as [string, RunEvent];
+    events.push({ id, event });
+  }
+  return events;
+}
+
+async function failure(promise: Promise<unknown>) {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(TRPCError);
+  return err as TRPCError;
+}
+
+describe("chat", () => {
+  it("answers with streamed text, tool call and result, and checkpoints every step in the langgraph schema", async () => {
+    const { caller } = await signedInCaller(t);
+    const { threadId, runId } = await caller.chat.send({ text: "what is 12*7?" });
+    const events = (await readEvents(caller, runId)).map((e) => e.event);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("run-start");
+    expect(types).toContain("tool-call");
+    expect(events.find((e) => e.type === "tool-result")).toMatchObject({ name: "calculator", content: "84", isError: false });
+    expect(events.filter((e) => e.type === "text-delta").map((e) => (e as { delta: string }).delta).join("")).toBe("12*7 = **84**");
+    expect(events.at(-1)).toEqual({ type: "run-end", status: "succeeded", error: null });
+    expect(events.find((e) => e.type === "message-end")).toMatchObject({ usage: { input: expect.any(Number), output: expect.any(Number) } });
+
+    const { rows } = await t.pool.query("SELECT count(*)::int AS n FROM langgraph.checkpoints WHERE thread_id = $1", [threadId]);
+    expect(rows[0].n).toBeGreaterThanOrEqual(4);
+
+    const { messages, activeRunId, interrupted } = await caller.thread.messages({ id: threadId });
+    expect(activeRunId).toBeNull();
+    expect(interrupted).toBe(false);
+    expect(messages).toMatchObject([
+      { role: "user", text: "what is 12*7?" },
+      {
+        role: "assistant",
+        stopped: false,
+        parts: [
+          { type: "tool", name: "calculator", args: { expression: "12*7" }, result: { content: "84", isError: false } },
+          { type: "text", text: "12*7 = **84**" },
+        ],
+      },
+    ]);
+  });
+
+  it("resumes a subscription after the last event id without repeating or losing events", async () => {
+    const { caller } = await signedInCaller(t);
+    const { runId } = await caller.chat.send({ text: "hello" });
+    const all = await readEvents(caller, runId);
+    const cut = Math.floor(all.length / 2);
+    const rest = await readEvents(caller, runId, all[cut - 1]!.id);
+    expect(rest.map((e) => e.id)).toEqual(all.slice(cut).map((e) => e.id));
+  });
+
+  it("names the thread from the first message, unless the user renamed it", async () => {
+    const { caller } = await signedInCaller(t);
+    const first = await caller.chat.send({ text: "Plan a weekend in Lisbon for two people" });
+    await readEvents(caller, first.runId);
+    await expect.poll(async () => (await caller.thread.get({ id: first.threadId })).title).toBe("Plan a weekend in Lisbon for");
+
+    const renamed = await caller.thread.create();
+    await caller.thread.rename({ id: renamed.id, title: "Mine" });
+    const r = await caller.chat.send({ threadId: renamed.id, text: "hello there" });
+    await readEvents(caller, r.runId);
+    expect((await caller.thread.get({ id: renamed.id })).title).toBe("Mine");
+  });
+
+  it("refuses another user's thread as not found, for send, stop, retry and events", async () => {
+    const owner = await signedInCaller(t);
+    const other = await signedInCaller(t);
+    const { threadId, runId } = await owner.caller.chat.send({ text: "secret" });
+    expect((await failure(other.caller.chat.send({ threadId, text: "hi" }))).code).toBe("NOT_FOUND");
+    expect((await failure(other.caller.chat.stop({ threadId }))).code).toBe("NOT_FOUND");
+    expect((await failure(other.caller.chat.retry({ threadId }))).code).toBe("NOT_FOUND");
+    expect((await failure(other.caller.thread.messages({ id: threadId }))).code).toBe("NOT_FOUND");
+    expect((await failure(readEvents(other.caller, runId))).code).toBe("NOT_FOUND");
+    await readEvents(owner.caller, runId);
+  });
+
+  it("rejects empty and oversized messages with a clear message", async () => {
+    const { caller } = await signedInCaller(t);
+    expect((await failure(caller.chat.send({ text: "   \n " }))).message).toBe("text: Message cannot be empty");
+    expect((await failure(caller.chat.send({ text: "x".repeat(32_001) }))).message).toBe("text: Message must be at most 32,000 characters");
+    const ok = await caller.chat.send({ text: "y".repeat(32_000) });
+    await readEvents(caller, ok.runId);
+  });
+
+  it("refuses a second message while the first is being answered, then accepts it", async () => {
+    const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(20)));
+    const { threadId, runId } = await caller.chat.send({ text: "hello" });
+    const busy = await failure(caller.chat.send({ threadId, text: "again" }));
+    expect({ code: busy.code, message: busy.message }).toEqual({ code: "CONFLICT", message: "Still answering the previous message" });
+    await caller.chat.stop({ threadId });
+    await readEvents(caller, runId);
+    const next = await caller.chat.send({ threadId, text: "again" });
+    expect((await readEvents(caller, next.runId)).at(-1)!.event).toMatchObject({ status: "succeeded" });
+  });
+
+  it("keeps a stopped answer's partial text, marked as stopped, and the thread stays usable", async () => {
+    const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(15)));
+    const { threadId, runId } = await caller.chat.send({ text: "tell me about yourself" });
+    let streamed = "";
+    for await (const item of await caller.chat.events({ runId })) {
+      const event = (item as unknown as [string, RunEvent])[1];
+      if (event.type === "text-delta") {
+        streamed += event.delta;
+        if (streamed.length > 40 && streamed.length < 60) await caller.chat.stop({ threadId });
+      }
+      if (event.type === "run-end") expect(event.status).toBe("cancelled");
+    }
+    const { messages } = await caller.thread.messages({ id: threadId });
+    const answer = messages[1] as Extract<(typeof messages)[number], { role: "assistant" }>;
+    expect(answer.stopped).toBe(true);
+    expect(answer.parts).toEqual([{ type: "text", text: streamed }]);
+    expect(streamed.length).toBeLessThan(200);
+
+    const next = await caller.chat.send({ threadId, text: "what is 2+2?" });
+    await readEvents(caller, next.runId);
+    const after = await caller.thread.messages({ id: threadId });
+    expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+  });
+
+  it("ends a failing run with a readable reason, keeps the user's message, and Retry continues it", async () => {
+    const { model } = scriptedModel([httpError(500), httpError(500), { text: "Recovered." }]);
+    const agent = testAgent(t.pool, model, { provider: "openai", retry: { maxAttempts: 2, initialInterval: 1, jitter: false, retryOn: () => true } });
+    const { caller } = await signedInCaller(t, agent);
+    const { threadId, runId } = await caller.chat.send({ text: "are you there?" });
+    const end = (await readEvents(caller, runId)).at(-1)!.event;
+    expect(end).toEqual({ type: "run-end", status: "failed", error: "The model provider had a server error (500), even after retrying." });
+
+    const state = await caller.thread.messages({ id: threadId });
+    expect(state.messages).toEqual([expect.objectContaining({ role: "user", text: "are you there?" })]);
+    expect(state.interrupted).toBe(true);
+
+    const retry = await caller.chat.retry({ threadId });
+    expect((await readEvents(caller, retry.runId)).at(-1)!.event).toMatchObject({ status: "succeeded" });
+    const after = await caller.thread.messages({ id: threadId });
+    expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(after.interrupted).toBe(false);
+  });
+
+  it("deletes a thread's checkpoints with the thread", async () => {
+    const { caller } = await signedInCaller(t);
+    const { threadId, runId } = await caller.chat.send({ text: "remember me" });
+    await readEvents(caller, runId);
+    await caller.thread.delete({ id: threadId });
+    for (const table of ["checkpoints", "checkpoint_blobs", "checkpoint_writes"]) {
+      const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM langgraph.${table} WHERE thread_id = $1`, [threadId]);
+      expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { TRPCError, tracked } from "@trpc/server";
+import { z } from "zod";
+import { eventId, seqAfter } from "@/server/runs/events";
+import { startRun } from "@/server/runs/execute";
+import { activeRunOf, findRun } from "@/server/runs/registry";
+import { createThread, getThread } from "@/server/threads/queries";
+import { protectedProcedure, router } from "../init";
+
+export const MAX_MESSAGE_LENGTH = 32_000;
+
+const threadId = z.uuid("Not a valid conversation id");
+const text = z
+  .string()
+  .trim()
+  .min(1, "Message cannot be empty")
+  .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`);
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
+
+export const chatRouter = router({
+  /** Starts an answer and returns at once; the answer arrives through `events`. */
+  send: protectedProcedure.input(z.object({ threadId: threadId.optional(), text })).mutation(async ({ ctx, input }) => {
+    const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
+    if (!thread) throw notFound();
+    const run = startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: thread.id, text: input.text });
+    return { threadId: thread.id, runId: run.id };
+  }),
+
+  /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
+  retry: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
+    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
+    const run = startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: null });
+    return { threadId: input.threadId, runId: run.id };
+  }),
+
+  stop: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
+    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
+    const run = activeRunOf(input.threadId);
+    run?.controller.abort();
+    return { stopped: Boolean(run) };
+  }),
+
+  /**
+   * A run's events over SSE, each with a `<runId>:<seq>` id. A client that reconnects sends the last
+   * id it saw and gets only what came after, so no token is repeated or lost.
+   */
+  events: protectedProcedure
+    .input(z.object({ runId: z.uuid("Not a valid run id"), lastEventId: z.string().max(100).nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const run = findRun(input.runId, ctx.userId);
+      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "This answer is no longer running" });
+      for await (const { seq, event } of run.subscribe(seqAfter(input.lastEventId, run.id), signal)) {
+        yield tracked(eventId(run.id, seq), event);
+      }
+    }),
+
+  model: protectedProcedure.query(async ({ ctx }) => {
+    const { choice } = await ctx.agent();
+    return { provider: choice.provider, label: choice.label };
+  }),
+});

@@ -40,6 +40,15 @@ export default defineConfig({
     timeout: 120_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(port), AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e" },
+    env: {
+      PORT: String(port),
+      AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e",
+      // The offline model, paced so that streaming, Stop and reloads mid-answer can be seen.
+      OFFLINE_MODEL_DELAY_MS: "40",
+      OPENAI_API_KEY: "",
+      OPENAI_BASE_URL: "",
+      ANTHROPIC_API_KEY: "",
+      OLLAMA_BASE_URL: "",
+    },
   },
 });

@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     environment: "node",
     globals: true,
-    include: ["{db,server,scripts,app}/**/*.test.ts"],
+    include: ["{db,server,scripts,app}/**/*.test.{ts,tsx}"],
     globalSetup: ["scripts/testing/vitest-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import nextEnv from "@next/env";
 import { createPool } from "../db/client";
+import { chooseModel } from "../server/agent/model";
 import { migrateDatabase } from "../db/migrate";
 import { provisionDatabase } from "../db/provision";
 import { resolveAuthSecret } from "./lib/auth-secret";
@@ -28,6 +29,12 @@ async function main() {
   });
   await pool.end();
   log(applied ? `Applied ${applied} database migration(s)` : "Database schema is up to date");
+  const model = chooseModel();
+  log(
+    model.provider === "offline"
+      ? "Model: offline demo model (no OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY or OLLAMA_BASE_URL set)"
+      : `Model: ${model.label} (provider ${model.provider})`,
+  );
 
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
   // Same process group, so a supervisor that kills the group takes Next down too. The embedded

@@ -11,7 +11,11 @@ export default async function ChatLayout({ children }: { children: ReactNode }) 
   // proxy.ts already redirects; this guards against a matcher gap.
   if (!session?.user) redirect("/sign-in");
   // The sidebar's first page arrives with the HTML: no spinner on load.
-  await getQueryClient().prefetchInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }));
+  const queryClient = getQueryClient();
+  await Promise.all([
+    queryClient.prefetchInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor })),
+    queryClient.prefetchQuery(trpc.chat.model.queryOptions()),
+  ]);
   return (
     <TRPCReactProvider>
       <HydrateClient>

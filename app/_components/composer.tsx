@@ -1,35 +1,72 @@
 "use client";
-import { useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 
-/**
- * The message box. Sending is wired to the agent in the chat issue; until then the button stays
- * disabled and says why, rather than pretending to send.
- */
-export function Composer() {
+interface Props {
+  onSend: (text: string) => void;
+  onStop: () => void;
+  /** An answer is being written: Send becomes Stop. */
+  answering: boolean;
+  /** Sending is on its way (before the answer starts). */
+  sending: boolean;
+}
+
+export const MAX_MESSAGE_LENGTH = 32_000;
+
+/** Enter sends, Shift+Enter adds a line; the box grows with its text up to a limit. */
+export function Composer({ onSend, onStop, answering, sending }: Props) {
   const [text, setText] = useState("");
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, 192)}px`;
+  }, [text]);
+
+  const canSend = text.trim().length > 0 && !answering && !sending;
+  const send = () => {
+    if (!canSend) return;
+    onSend(text.trim());
+    setText("");
+  };
+
   return (
-    <form className="mx-auto w-full max-w-3xl px-3 pb-4" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className="mx-auto w-full max-w-3xl px-3 pb-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
       <div className="flex items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-indigo-500">
         <label htmlFor="composer" className="sr-only">
           Message
         </label>
         <textarea
           id="composer"
+          ref={ref}
           rows={1}
           value={text}
           onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
           placeholder="Message Threadline"
-          maxLength={32_000}
+          maxLength={MAX_MESSAGE_LENGTH}
           className="max-h-48 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 outline-none"
         />
-        <button
-          type="submit"
-          disabled
-          title="Chatting with the agent is not switched on yet"
-          className="rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50"
-        >
-          Send
-        </button>
+        {answering ? (
+          <button type="button" onClick={onStop} className="rounded-xl bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700">
+            Stop
+          </button>
+        ) : (
+          <button type="submit" disabled={!canSend} className="rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
+            Send
+          </button>
+        )}
       </div>
     </form>
   );

@@ -28,22 +28,26 @@ export function startRun({ db, agent, userId, threadId, text }: StartRun): Activ
   const run = registerRun(threadId, userId);
   const userMessage = text === null ? null : new HumanMessage({ id: randomUUID(), content: text });
   run.push({ type: "run-start", userMessage: userMessage ? { id: userMessage.id!, text: text! } : null });
-  void execute(run, { db, agent, userMessage, firstText: text });
+  void execute(run, { db, agent, userMessage, text });
   return run;
 }
 
-async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; userMessage: HumanMessage | null; firstText: string | null }) {
+async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; userMessage: HumanMessage | null; text: string | null }) {
   const { db, agent, userMessage } = ctx;
+  // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.
+  const title = ctx.text ? titleFor(db, agent, run.threadId, ctx.text) : Promise.resolve(null);
   const config = { configurable: { thread_id: run.threadId }, signal: run.controller.signal, recursionLimit: 60 };
   const translator = new StreamTranslator((event) => run.push(event));
   try {
     await db.update(threads).set({ updatedAt: sql`now()` }).where(eq(threads.id, run.threadId));
     const stream = await agent.graph.stream(userMessage ? { messages: [userMessage] } : null, { ...config, streamMode: ["messages", "updates"] });
     for await (const [mode, chunk] of stream) translator.handle(mode, chunk);
+    await saveTitle(db, run.threadId, await title);
     run.push({ type: "run-end", status: "succeeded", error: null });
   } catch (err) {
     if (run.controller.signal.aborted) {
       await keepPartialAnswer(agent, run.threadId, translator.partial).catch((e) => console.error(`[run ${run.id}] could not save the stopped answer:`, e));
+      await saveTitle(db, run.threadId, await title);
       run.push({ type: "run-end", status: "cancelled", error: null });
     } else {
       console.error(`[run ${run.id}] failed:`, err);
@@ -52,7 +56,6 @@ async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; userMessage:
   } finally {
     releaseRun(run);
   }
-  if (run.outcome === "succeeded" && ctx.firstText) await nameThread(db, agent, run.threadId, ctx.firstText);
 }
 
 /**
@@ -74,16 +77,25 @@ async function keepPartialAnswer(agent: Agent, threadId: string, partial: { id: 
   await agent.graph.updateState(config, { messages: [stopped] }, "model");
 }
 
-/** The thread's first answer names it, unless the user has named it meanwhile. */
-async function nameThread(db: DB, agent: Agent, threadId: string, firstText: string) {
+/** A title from this message if the thread has none yet (nor one the user gave it). */
+async function titleFor(db: DB, agent: Agent, threadId: string, text: string): Promise<string | null> {
   try {
     const [row] = await db.select({ title: threads.title }).from(threads).where(eq(threads.id, threadId));
-    if (row?.title !== DEFAULT_TITLE) return;
-    const title = await makeTitle(agent, firstText);
-    await db.update(threads).set({ title }).where(and(eq(threads.id, threadId), eq(threads.title, DEFAULT_TITLE)));
+    return row?.title === DEFAULT_TITLE ? await makeTitle(agent, text) : null;
   } catch (err) {
-    console.error(`[thread ${threadId}] could not set a title:`, err);
+    console.error(`[thread ${threadId}] could not make a title:`, err);
+    return null;
   }
+}
+
+/** Only over the default title: a rename made while the answer was written wins. */
+async function saveTitle(db: DB, threadId: string, title: string | null) {
+  if (!title) return;
+  await db
+    .update(threads)
+    .set({ title })
+    .where(and(eq(threads.id, threadId), eq(threads.title, DEFAULT_TITLE)))
+    .catch((err) => console.error(`[thread ${threadId}] could not save its title:`, err));
 }
 
 /** What the user reads when an answer fails: the cause in plain words, never a stack trace. */

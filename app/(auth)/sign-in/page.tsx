@@ -8,7 +8,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { callbackUrl } = await searchParams;
   return (
     <>
-      <AuthForm mode="sign-in" action={signInAction} callbackUrl={callbackUrl} />
+      <AuthForm key="sign-in" mode="sign-in" action={signInAction} callbackUrl={callbackUrl} />
       {githubEnabled() && (
         <form
           action={async () => {

@@ -4,5 +4,5 @@ import { AuthForm } from "../auth-form";
 export const metadata = { title: "Sign up · Threadline" };
 
 export default function SignUpPage() {
-  return <AuthForm mode="sign-up" action={signUpAction} />;
+  return <AuthForm key="sign-up" mode="sign-up" action={signUpAction} />;
 }

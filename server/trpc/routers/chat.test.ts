@@ -142,7 +142,7 @@ describe("chat", () => {
 
   it("ends a failing run with a readable reason, keeps the user's message, and Retry continues it", async () => {
     const { model } = scriptedModel([httpError(500), httpError(500), { text: "Recovered." }]);
-    const agent = testAgent(t.pool, model, { provider: "openai", retry: { maxAttempts: 2, initialInterval: 1, jitter: false, retryOn: () => true } });
+    const agent = testAgent(t.pool, model, { retry: { maxAttempts: 2, initialInterval: 1, jitter: false, retryOn: () => true } });
     const { caller } = await signedInCaller(t, agent);
     const { threadId, runId } = await caller.chat.send({ text: "are you there?" });
     const end = (await readEvents(caller, runId)).at(-1)!.event;

@@ -1,19 +1,20 @@
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { ThreadView } from "@/app/_components/thread-view";
+import { Conversation } from "@/app/_components/chat/conversation";
 import { getQueryClient, HydrateClient, trpc } from "@/server/trpc/rsc";
 
 export default async function ThreadPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
+  const queryClient = getQueryClient();
   // Someone else's conversation gets the same page as one that does not exist.
-  const thread = await getQueryClient()
-    .fetchQuery(trpc.thread.get.queryOptions({ id }))
-    .catch(() => null);
+  const thread = await queryClient.fetchQuery(trpc.thread.get.queryOptions({ id })).catch(() => null);
   if (!thread) notFound();
+  // The conversation and any answer in progress arrive with the HTML.
+  await queryClient.prefetchQuery(trpc.thread.messages.queryOptions({ id }));
   return (
     <HydrateClient>
-      <ThreadView id={id} />
+      <Conversation key={id} threadId={id} />
     </HydrateClient>
   );
 }

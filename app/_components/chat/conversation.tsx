@@ -1,0 +1,177 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useRouter } from "next/navigation";
+import { useCallback, useLayoutEffect, useRef, useState } from "react";
+import { applyEvent, emptyTurn, type LiveTurn } from "@/app/_lib/live-turn";
+import { useTRPC } from "@/app/_lib/trpc";
+import type { RunEvent } from "@/server/runs/events";
+import { Composer } from "../composer";
+import type { UiMessage } from "@/server/threads/messages";
+import { MessageView } from "./message-list";
+import { ModelBadge } from "./model-badge";
+
+/**
+ * A conversation: its history from the checkpoint, plus the answer being written now, followed live
+ * through `chat.events`. Without a thread id it is the home page, whose first message creates one.
+ */
+export function Conversation({ threadId }: { threadId?: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const thread = useQuery({ ...trpc.thread.get.queryOptions({ id: threadId ?? "" }), enabled: Boolean(threadId) });
+  const history = useQuery({ ...trpc.thread.messages.queryOptions({ id: threadId ?? "" }), enabled: Boolean(threadId) });
+
+  const [startedRunId, setStartedRunId] = useState<string | null>(null);
+  const [pendingText, setPendingText] = useState<string | null>(null);
+  const [live, setLive] = useState<LiveTurn | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Runs whose end we have seen: the history may still name one as active until it is refetched.
+  const [finishedRuns, setFinishedRuns] = useState<ReadonlySet<string>>(() => new Set());
+
+  const candidate = startedRunId ?? history.data?.activeRunId ?? null;
+  const runId = candidate && !finishedRuns.has(candidate) ? candidate : null;
+
+  const refresh = useCallback(
+    () =>
+      Promise.all([
+        queryClient.invalidateQueries(trpc.thread.messages.queryFilter()),
+        queryClient.invalidateQueries(trpc.thread.list.pathFilter()),
+        queryClient.invalidateQueries(trpc.thread.get.queryFilter()),
+      ]),
+    [queryClient, trpc],
+  );
+
+  const finish = useCallback(
+    async (id: string, end: Extract<RunEvent, { type: "run-end" }> | null) => {
+      setFinishedRuns((done) => new Set(done).add(id));
+      if (end?.status === "failed") setError(end.error ?? "The answer failed.");
+      await refresh();
+      // Only now does the history hold the turn, so swapping the live copy out does not flicker.
+      setLive((t) => (t?.runId === id ? null : t));
+      setStartedRunId((r) => (r === id ? null : r));
+      setPendingText(null);
+    },
+    [refresh],
+  );
+
+  useSubscription(
+    trpc.chat.events.subscriptionOptions(
+      { runId: runId ?? "00000000-0000-4000-8000-000000000000" },
+      {
+        enabled: Boolean(runId),
+        onData: (envelope) => {
+          if (!runId) return;
+          const event = envelope.data;
+          setLive((t) => applyEvent(t?.runId === runId ? t : emptyTurn(runId), event));
+          if (event.type === "run-end") void finish(runId, event);
+        },
+        // The run is gone (finished long ago, or the server restarted): the history has the rest.
+        onError: () => runId && void finish(runId, null),
+      },
+    ),
+  );
+
+  const begin = (result: { threadId: string; runId: string }) => {
+    setError(null);
+    if (!threadId) {
+      void queryClient.invalidateQueries(trpc.thread.list.pathFilter());
+      router.push(`/c/${result.threadId}`);
+      return;
+    }
+    setStartedRunId(result.runId);
+    setLive(emptyTurn(result.runId));
+    void queryClient.invalidateQueries(trpc.thread.list.pathFilter());
+  };
+  const send = useMutation(
+    trpc.chat.send.mutationOptions({
+      onMutate: ({ text }) => {
+        setError(null);
+        setPendingText(text);
+      },
+      onSuccess: begin,
+      onError: (err) => {
+        setPendingText(null);
+        setError(err.message);
+      },
+    }),
+  );
+  const retry = useMutation(trpc.chat.retry.mutationOptions({ onSuccess: begin, onError: (err) => setError(err.message) }));
+  const stop = useMutation(trpc.chat.stop.mutationOptions({ onError: (err) => setError(err.message) }));
+
+  const answering = Boolean(runId) || send.isPending || retry.isPending;
+  const messages = history.data?.messages ?? [];
+  // The live run replays its turn from the start, so history is shown up to where that turn begins.
+  const cut = live?.userMessage ? messages.findIndex((m) => m.id === live.userMessage!.id) : -1;
+  const earlier = cut >= 0 ? messages.slice(0, cut) : messages;
+  // The live turn uses the ids the history will give it, so when the finished turn replaces it React
+  // keeps the same elements (an expanded tool row stays open).
+  const shown: UiMessage[] = [...earlier];
+  const liveUser = live?.userMessage ?? (pendingText ? { id: "pending", text: pendingText } : null);
+  if (liveUser) shown.push({ id: liveUser.id, role: "user", text: liveUser.text });
+  if (live) shown.push({ id: live.assistantId ?? `live-${live.runId}`, role: "assistant", parts: live.parts, stopped: live.ended?.status === "cancelled", usage: null });
+  const interrupted = !answering && (error !== null || history.data?.interrupted === true);
+  const empty = shown.length === 0;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  });
+
+  return (
+    <main className="flex min-h-0 flex-1 flex-col">
+      <div className="flex items-center gap-3 border-b border-zinc-200 px-4 py-3">
+        <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{threadId ? (thread.data?.title ?? "Conversation") : "New chat"}</h1>
+        <ModelBadge />
+      </div>
+      <div
+        ref={scroller}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        }}
+        className="min-h-0 flex-1 overflow-y-auto"
+      >
+        <section aria-label="Messages" className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
+          {empty &&
+            (threadId ? (
+              <p className="py-16 text-center text-sm text-zinc-500">No messages yet.</p>
+            ) : (
+              <div className="py-16 text-center">
+                <h2 className="text-2xl font-semibold">What can I help with?</h2>
+                <p className="mt-2 text-sm text-zinc-500">Ask anything. Try “what is 12*7?”</p>
+              </div>
+            ))}
+          {shown.map((m, i) => (
+            <MessageView key={m.id} message={m} streaming={Boolean(live && !live.ended && i === shown.length - 1)} />
+          ))}
+          {interrupted && (
+            <div role="alert" className="flex items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+              <span>{error ?? "This answer was interrupted before it finished."}</span>
+              {threadId && (
+                <button
+                  type="button"
+                  onClick={() => retry.mutate({ threadId })}
+                  className="shrink-0 rounded-md border border-red-300 bg-white px-2 py-1 font-medium hover:bg-red-100"
+                >
+                  Retry
+                </button>
+              )}
+            </div>
+          )}
+        </section>
+      </div>
+      <Composer
+        answering={Boolean(runId)}
+        sending={answering}
+        onSend={(text) => {
+          atBottom.current = true;
+          send.mutate({ threadId, text });
+        }}
+        onStop={() => threadId && stop.mutate({ threadId })}
+      />
+    </main>
+  );
+}

@@ -28,8 +28,8 @@ export function chooseModel(env: NodeJS.ProcessEnv = process.env): ModelChoice {
       model: name,
       label: env.OPENAI_BASE_URL ? `${name} (${new URL(env.OPENAI_BASE_URL).host})` : `OpenAI ${name}`,
       async create() {
-        const { ChatOpenAI } = await import("@langchain/openai");
-        return new ChatOpenAI({
+        const { createOpenAIModel } = await import("./providers/openai");
+        return createOpenAIModel({
           model: name,
           // Local OpenAI-compatible servers usually ignore the key, but the SDK insists on one.
           apiKey: env.OPENAI_API_KEY ?? "not-needed",
@@ -50,7 +50,7 @@ export function chooseModel(env: NodeJS.ProcessEnv = process.env): ModelChoice {
       label: `Anthropic ${name}`,
       async create() {
         const { ChatAnthropic } = await import("@langchain/anthropic");
-        return new ChatAnthropic({ model: name, apiKey: env.ANTHROPIC_API_KEY, streaming: true, maxRetries: 0 });
+        return new ChatAnthropic({ model: name, apiKey: env.ANTHROPIC_API_KEY, maxRetries: 0 });
       },
     };
   }

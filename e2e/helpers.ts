@@ -17,9 +17,10 @@ export async function signUp(page: Page, email = uniqueEmail()) {
 
 export const sidebar = (page: Page) => page.getByRole("navigation", { name: "Conversations" });
 
-/** Creates a chat with the sidebar's button and returns its id from the URL. */
+/** Creates a chat with the sidebar's button and returns its id from the URL (a new one, not the page we were on). */
 export async function newChat(page: Page): Promise<string> {
+  const before = page.url();
   await page.getByRole("button", { name: "New chat", exact: true }).click();
-  await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+  await page.waitForURL((url) => url.href !== before && /\/c\/[0-9a-f-]{36}$/.test(url.pathname));
   return page.url().split("/c/")[1]!;
 }

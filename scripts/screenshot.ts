@@ -1,6 +1,6 @@
 /**
  * Refreshes docs/screenshot.png from a running app: `BASE_URL=http://localhost:3000 npx tsx scripts/screenshot.ts`.
- * It signs up a throwaway user and names a few chats, through the real UI.
+ * It signs up a throwaway user, names a few chats and has one conversation, through the real UI.
  */
 import { randomUUID } from "node:crypto";
 import { chromium } from "@playwright/test";
@@ -17,14 +17,26 @@ await page.getByLabel("Password").fill("correct-horse-42");
 await page.getByRole("button", { name: "Sign up" }).click();
 await page.getByRole("textbox", { name: "Message" }).waitFor();
 
-for (const title of ["Trip to Lisbon", "Postgres index tuning", "Birthday gift ideas"]) {
+for (const title of ["Trip to Lisbon", "Postgres index tuning"]) {
+  const from = page.url();
   await page.getByRole("button", { name: "New chat", exact: true }).click();
-  await page.waitForURL(/\/c\//);
+  await page.waitForURL((url) => url.href !== from);
   await page.getByRole("button", { name: "Options for New chat" }).click();
   await page.getByRole("menuitem", { name: "Rename" }).click();
   await page.getByRole("textbox", { name: "Conversation title" }).fill(title);
   await page.keyboard.press("Enter");
   await page.getByRole("link", { name: title }).waitFor();
+}
+// A conversation with a tool call and a Markdown answer, finished before the picture is taken.
+const before = page.url();
+await page.getByRole("button", { name: "New chat", exact: true }).click();
+await page.waitForURL((url) => url.href !== before);
+const messages = ["what is (1234 + 766) * 3?", "hello, what can you do?"];
+for (const [i, message] of messages.entries()) {
+  await page.getByRole("textbox", { name: "Message" }).fill(message);
+  await page.keyboard.press("Enter");
+  await page.getByRole("article", { name: "Assistant" }).nth(i).waitFor();
+  await page.getByRole("button", { name: "Stop" }).waitFor({ state: "detached", timeout: 30_000 });
 }
 await page.screenshot({ path: "docs/screenshot.png" });
 await browser.close();

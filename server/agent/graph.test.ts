@@ -111,6 +111,7 @@ describe("offline model", () => {
     expect(findExpression("I have 3 cats")).toBeNull();
     expect(deriveTitle("  what is the capital of France and why is it there?")).toBe("What is the capital of France");
     expect(deriveTitle("hi!")).toBe("Hi");
+    expect(deriveTitle("what is (1234 + 766) * 3?")).toBe("What is (1234 + 766)");
   });
 
   it("streams its answer token by token", async () => {

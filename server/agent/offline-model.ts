@@ -65,6 +65,6 @@ const textOf = (m: BaseMessage) => (typeof m.content === "string" ? m.content : 
 export function deriveTitle(text: string): string {
   const words = text.replace(/\s+/g, " ").trim().split(" ").slice(0, 6).join(" ");
   const clipped = words.length > 60 ? `${words.slice(0, 57).trimEnd()}…` : words;
-  const tidy = clipped.replace(/[\s.,;:!?]+$/, "");
+  const tidy = clipped.replace(/[\s.,;:!?*+\-/=^%(]+$/, "");
   return tidy ? tidy[0]!.toUpperCase() + tidy.slice(1) : "New chat";
 }

@@ -2,7 +2,7 @@ import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import * as schema from "./schema";
 
-export type DB = NodePgDatabase<typeof schema>;
+export type DB = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export function createPool(connectionString: string): pg.Pool {
   const pool = new pg.Pool({

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { AdapterAccountType } from "next-auth/adapters";
 
 // Auth.js tables, in the shape @auth/drizzle-adapter expects (see its pg schema docs).
@@ -72,3 +72,58 @@ export const threads = pgTable(
 );
 
 export type Thread = typeof threads.$inferSelect;
+
+export type RunStatus = "queued" | "running" | "interrupted" | "succeeded" | "failed" | "cancelled";
+export const ACTIVE_RUN_STATUSES: RunStatus[] = ["queued", "running"];
+
+/**
+ * One answer being written (or written) in a thread. Postgres, not process memory, decides that a
+ * thread has at most one active run, so the rule holds across every instance of the app.
+ */
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: text("status").$type<RunStatus>().notNull().default("queued"),
+    /** The user's message that started the run, kept until it is safely in a checkpoint; null for Continue. */
+    input: jsonb("input").$type<{ id: string; text: string } | null>(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+    startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
+    error: text("error"),
+    /** The instance executing the run; it refreshes heartbeat_at while it does. */
+    ownerInstance: text("owner_instance"),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, precision: 3 }),
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true, precision: 3 }),
+    /** How many times an instance has taken the run up again after its owner disappeared. */
+    recoveries: integer("recoveries").notNull().default(0),
+  },
+  (t) => [
+    // At most one active run per thread: a second insert fails, and that is the CONFLICT users see.
+    uniqueIndex("runs_one_active_per_thread").on(t.threadId).where(sql`status in ('queued', 'running')`),
+    // The recovery sweep: active runs whose owner stopped sending heartbeats.
+    index("runs_stale_idx").on(t.heartbeatAt).where(sql`status in ('queued', 'running')`),
+  ],
+);
+
+/** A run's events in order, so that any instance, and any reconnecting client, can follow it. */
+export const runEvents = pgTable(
+  "run_events",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    event: jsonb("event").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
+export type Run = typeof runs.$inferSelect;

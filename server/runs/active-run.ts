@@ -1,44 +1,113 @@
-import type { RunEvent, RunOutcome, SequencedEvent } from "./events";
+import type { RunStatus } from "@/db/schema";
+import type { RunEvent, SequencedEvent } from "./events";
+
+/** Tokens arriving within this window go out as one delta: fewer rows and wake-ups, same text. */
+export const COALESCE_MS = 50;
+
+export type Persist = (events: SequencedEvent[], final: { status: RunStatus; error: string | null } | null) => Promise<void>;
 
 /**
- * One run's event log, held in memory by the instance executing it. Subscribers replay from any
- * point and then follow live; the log ends with `run-end`.
+ * The event log of a run executing on this instance. Events are numbered, written to Postgres, and
+ * only then published to this instance's subscribers. So every event anyone has seen is in the
+ * table, and an instance that takes over after a crash continues the numbering without clashing.
  */
 export class ActiveRun {
   readonly controller = new AbortController();
-  private readonly log: RunEvent[] = [];
+  private readonly log: SequencedEvent[];
   private readonly waiters = new Set<() => void>();
-  outcome: RunOutcome | null = null;
+  private staged: SequencedEvent[] = [];
+  private delta: { messageId: string; delta: string } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private lastSeq: number;
+  private closed = false;
+  outcome: RunStatus | null = null;
 
   constructor(
     readonly id: string,
     readonly threadId: string,
     readonly userId: string,
-  ) {}
+    private readonly persist: Persist,
+    /** Events an earlier owner already wrote, when this instance takes the run over. */
+    history: SequencedEvent[] = [],
+  ) {
+    this.log = [...history];
+    this.lastSeq = history.at(-1)?.seq ?? 0;
+  }
 
-  get finished() {
-    return this.outcome !== null;
+  get lastEvent(): RunEvent | undefined {
+    return this.log.at(-1)?.event;
   }
 
   push(event: RunEvent) {
-    if (this.finished) return;
-    this.log.push(event);
-    if (event.type === "run-end") this.outcome = event.status;
+    if (this.closed) return;
+    if (event.type === "text-delta") {
+      if (this.delta && this.delta.messageId !== event.messageId) this.stageDelta();
+      this.delta = this.delta ? { ...this.delta, delta: this.delta.delta + event.delta } : { messageId: event.messageId, delta: event.delta };
+      this.timer ??= setTimeout(() => this.flush(), COALESCE_MS);
+      return;
+    }
+    this.stageDelta();
+    this.staged.push({ seq: ++this.lastSeq, event });
+    if (event.type === "run-end") this.closed = true;
+    this.flush();
+  }
+
+  /** Resolves once everything pushed so far is written and published. */
+  settled(): Promise<void> {
+    return this.writing;
+  }
+
+  private stageDelta() {
+    if (!this.delta) return;
+    this.staged.push({ seq: ++this.lastSeq, event: { type: "text-delta", ...this.delta } });
+    this.delta = null;
+  }
+
+  private flush() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.stageDelta();
+    const batch = this.staged;
+    this.staged = [];
+    if (batch.length === 0) return;
+    // One write at a time, in order.
+    this.writing = this.writing.then(() => this.write(batch));
+  }
+
+  private async write(batch: SequencedEvent[]) {
+    const end = batch.find((e) => e.event.type === "run-end")?.event as Extract<RunEvent, { type: "run-end" }> | undefined;
+    const final = end ? { status: end.status, error: end.error } : null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.persist(batch, final);
+        break;
+      } catch (err) {
+        if (attempt >= 3) {
+          // Local watchers still get the answer; others will see the run as stale and recover it.
+          console.error(`[run ${this.id}] could not record events ${batch[0]!.seq}-${batch.at(-1)!.seq}:`, err);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+    this.log.push(...batch);
+    if (end) this.outcome = end.status;
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }
 
-  /** Events after `afterSeq` (1-based), then live ones, until the run ends or `signal` aborts. */
+  /** Events after `afterSeq`, then live ones, until the run ends or `signal` aborts. */
   async *subscribe(afterSeq: number, signal?: AbortSignal): AsyncGenerator<SequencedEvent> {
-    let next = afterSeq;
+    let next = this.log.findIndex((e) => e.seq > afterSeq);
+    if (next < 0) next = this.log.length;
     while (!signal?.aborted) {
       while (next < this.log.length) {
-        const event = this.log[next]!;
-        next++;
-        yield { seq: next, event };
-        if (event.type === "run-end") return;
+        const item = this.log[next++]!;
+        yield item;
+        if (item.event.type === "run-end") return;
       }
-      if (this.finished) return;
+      if (this.outcome) return;
       await new Promise<void>((resolve) => {
         const wake = () => {
           signal?.removeEventListener("abort", wake);

@@ -8,7 +8,8 @@ export type RunEvent =
   | { type: "message-end"; messageId: string; usage: TokenUsage | null }
   | { type: "run-end"; status: RunOutcome; error: string | null };
 
-export type RunOutcome = "succeeded" | "failed" | "cancelled";
+/** How a run ended. Interrupted: its server stopped mid-answer; the user can Continue it. */
+export type RunOutcome = "succeeded" | "failed" | "cancelled" | "interrupted";
 
 export interface TokenUsage {
   input: number;

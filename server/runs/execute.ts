@@ -1,14 +1,16 @@
-import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { and, eq, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { DB } from "@/db/client";
-import { threads } from "@/db/schema";
+import { type Run, threads } from "@/db/schema";
 import type { Agent } from "@/server/agent";
 import { ModelTimeoutError } from "@/server/agent/nodes/model";
 import { makeTitle } from "@/server/agent/title";
 import { DEFAULT_TITLE } from "@/server/threads/queries";
-import type { ActiveRun } from "./active-run";
-import { registerRun, releaseRun } from "./registry";
+import { ActiveRun } from "./active-run";
+import type { RunEvent } from "./events";
+import { holdRun, releaseRun } from "./registry";
+import { appendEvents, createRun, readEvents } from "./store";
 import { StreamTranslator } from "./translate";
 
 export interface StartRun {
@@ -16,37 +18,66 @@ export interface StartRun {
   agent: Agent;
   userId: string;
   threadId: string;
-  /** The user's new message; null continues the thread from its last checkpoint (Retry). */
+  /** The user's new message; null continues the thread from its last checkpoint (Continue / Retry). */
   text: string | null;
 }
 
 /**
- * Starts a run and returns at once: the run belongs to the server, not to the request that began it.
- * Its events go to the run's log, which `chat.events` subscribers read.
+ * Starts a run and returns once Postgres has given it the thread's one active slot: the run belongs
+ * to the server, not to the request that began it. Its events go to the run's log (run_events).
  */
-export function startRun({ db, agent, userId, threadId, text }: StartRun): ActiveRun {
-  const run = registerRun(threadId, userId);
-  const userMessage = text === null ? null : new HumanMessage({ id: randomUUID(), content: text });
-  run.push({ type: "run-start", userMessage: userMessage ? { id: userMessage.id!, text: text! } : null });
-  void execute(run, { db, agent, userMessage, text });
+export async function startRun({ db, agent, userId, threadId, text }: StartRun): Promise<ActiveRun> {
+  const message = text === null ? null : { id: randomUUID(), text };
+  const row = await createRun(db, { threadId, userId, message });
+  const run = new ActiveRun(row.id, threadId, userId, (events, final) => appendEvents(db, row.id, events, final));
+  holdRun(run);
+  run.push({ type: "run-start", userMessage: message });
+  void execute(run, { db, agent, message, titleFrom: text });
   return run;
 }
 
-async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; userMessage: HumanMessage | null; text: string | null }) {
-  const { db, agent, userMessage } = ctx;
-  // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.
-  const title = ctx.text ? titleFor(db, agent, run.threadId, ctx.text) : Promise.resolve(null);
+/** Is the run at a point where its graph can be resumed from the last checkpoint without harm? */
+export function atStepBoundary(last: RunEvent | undefined): boolean {
+  return !last || last.type === "run-start" || last.type === "message-end" || last.type === "tool-result";
+}
+
+/**
+ * Takes up a run whose owner disappeared. Between steps it resumes from the last checkpoint. In the
+ * middle of a model answer it is marked interrupted instead, because people already saw half of an
+ * answer that a second call would write differently; they can Continue it.
+ */
+export async function resumeRun(db: DB, agent: Agent, row: Run) {
+  const history = await readEvents(db, row.id, 0, 100_000);
+  const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final), history);
+  if (run.lastEvent?.type === "run-end") return; // it had ended; only the status was left behind
+  if (!atStepBoundary(run.lastEvent)) {
+    run.push({ type: "run-end", status: "interrupted", error: "The server stopped while this answer was being written." });
+    await run.settled();
+    return;
+  }
+  holdRun(run);
+  // The message goes in only if it never reached a checkpoint; otherwise the graph picks up where it was.
+  const state = await agent.graph.getState({ configurable: { thread_id: row.threadId } });
+  const saved = (state.values.messages ?? []).some((m: BaseMessage) => m.id === row.input?.id);
+  void execute(run, { db, agent, message: saved ? null : row.input, titleFrom: null });
+}
+
+async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: { id: string; text: string } | null; titleFrom: string | null }) {
+  const { db, agent } = ctx;
   const config = { configurable: { thread_id: run.threadId }, signal: run.controller.signal, recursionLimit: 60 };
   const translator = new StreamTranslator((event) => run.push(event));
+  // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.
+  const title = ctx.titleFrom ? titleFor(db, agent, run.threadId, ctx.titleFrom) : Promise.resolve(null);
+  const input = ctx.message ? { messages: [new HumanMessage({ id: ctx.message.id, content: ctx.message.text })] } : null;
   try {
     await db.update(threads).set({ updatedAt: sql`now()` }).where(eq(threads.id, run.threadId));
-    const stream = await agent.graph.stream(userMessage ? { messages: [userMessage] } : null, { ...config, streamMode: ["messages", "updates"] });
+    const stream = await agent.graph.stream(input, { ...config, streamMode: ["messages", "updates"] });
     for await (const [mode, chunk] of stream) translator.handle(mode, chunk);
     await saveTitle(db, run.threadId, await title);
     run.push({ type: "run-end", status: "succeeded", error: null });
   } catch (err) {
     if (run.controller.signal.aborted) {
-      await keepPartialAnswer(agent, run.threadId, translator.partial).catch((e) => console.error(`[run ${run.id}] could not save the stopped answer:`, e));
+      await keepPartialAnswer(db, agent, run.threadId, translator.partial).catch((e) => console.error(`[run ${run.id}] could not save the stopped answer:`, e));
       await saveTitle(db, run.threadId, await title);
       run.push({ type: "run-end", status: "cancelled", error: null });
     } else {
@@ -54,6 +85,7 @@ async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; userMessage:
       run.push({ type: "run-end", status: "failed", error: describeFailure(err) });
     }
   } finally {
+    await run.settled();
     releaseRun(run);
   }
 }
@@ -62,7 +94,10 @@ async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; userMessage:
  * A stopped answer stays in the conversation as far as it got, marked as stopped. Tool calls it
  * left unanswered get a "cancelled" result, so the history stays valid for every provider.
  */
-async function keepPartialAnswer(agent: Agent, threadId: string, partial: { id: string; text: string } | null) {
+async function keepPartialAnswer(db: DB, agent: Agent, threadId: string, partial: { id: string; text: string } | null) {
+  // A run stopped because its thread was deleted must not write checkpoints back for it.
+  const [exists] = await db.select({ id: threads.id }).from(threads).where(eq(threads.id, threadId));
+  if (!exists) return;
   const config = { configurable: { thread_id: threadId } };
   const state = await agent.graph.getState(config);
   const last = state.values.messages?.at(-1);

@@ -1,38 +1,19 @@
-import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
-import { ActiveRun } from "./active-run";
+import type { ActiveRun } from "./active-run";
 
 /**
- * This instance's runs. One active run per thread is enforced here, in memory, for now; the
- * resumable-runs work moves it to Postgres so it holds across instances.
+ * Runs executing on this instance, for local subscribers and for cancelling. Which runs exist, and
+ * which thread is busy, is Postgres's to say (the runs table); this is only what this process holds.
  */
-const state = globalThis as unknown as { __threadlineRuns?: { byId: Map<string, ActiveRun>; activeByThread: Map<string, ActiveRun> } };
-const runs = (state.__threadlineRuns ??= { byId: new Map(), activeByThread: new Map() });
+const state = globalThis as unknown as { __threadlineLocalRuns?: Map<string, ActiveRun> };
+const local = (state.__threadlineLocalRuns ??= new Map());
 
-// Finished runs stay a while so that a late or reconnecting subscriber still gets the ending.
-const KEEP_FINISHED_MS = 5 * 60_000;
-
-export const STILL_ANSWERING = "Still answering the previous message";
-
-export function registerRun(threadId: string, userId: string): ActiveRun {
-  if (runs.activeByThread.has(threadId)) throw new TRPCError({ code: "CONFLICT", message: STILL_ANSWERING });
-  const run = new ActiveRun(randomUUID(), threadId, userId);
-  runs.byId.set(run.id, run);
-  runs.activeByThread.set(threadId, run);
-  return run;
+export function holdRun(run: ActiveRun) {
+  local.set(run.id, run);
 }
 
 export function releaseRun(run: ActiveRun) {
-  if (runs.activeByThread.get(run.threadId) === run) runs.activeByThread.delete(run.threadId);
-  setTimeout(() => runs.byId.delete(run.id), KEEP_FINISHED_MS).unref();
+  if (local.get(run.id) === run) local.delete(run.id);
 }
 
-/** A run the user may see: someone else's is as absent as a missing one. */
-export function findRun(runId: string, userId: string): ActiveRun | null {
-  const run = runs.byId.get(runId);
-  return run && run.userId === userId ? run : null;
-}
-
-export function activeRunOf(threadId: string): ActiveRun | null {
-  return runs.activeByThread.get(threadId) ?? null;
-}
+export const localRun = (runId: string): ActiveRun | null => local.get(runId) ?? null;
+export const localRunIds = (): string[] => [...local.keys()];

@@ -25,7 +25,9 @@ export function Conversation({ threadId }: { threadId?: string }) {
   const [startedRunId, setStartedRunId] = useState<string | null>(null);
   const [pendingText, setPendingText] = useState<string | null>(null);
   const [live, setLive] = useState<LiveTurn | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // What went wrong with the last answer, and what the user can do about it.
+  const [problem, setProblem] = useState<{ message: string; action: "Retry" | "Continue" | null } | null>(null);
+  const setError = (message: string | null) => setProblem(message ? { message, action: null } : null);
   // Runs whose end we have seen: the history may still name one as active until it is refetched.
   const [finishedRuns, setFinishedRuns] = useState<ReadonlySet<string>>(() => new Set());
 
@@ -45,7 +47,8 @@ export function Conversation({ threadId }: { threadId?: string }) {
   const finish = useCallback(
     async (id: string, end: Extract<RunEvent, { type: "run-end" }> | null) => {
       setFinishedRuns((done) => new Set(done).add(id));
-      if (end?.status === "failed") setError(end.error ?? "The answer failed.");
+      if (end?.status === "failed") setProblem({ message: end.error ?? "The answer failed.", action: "Retry" });
+      if (end?.status === "interrupted") setProblem({ message: end.error ?? "This answer was interrupted.", action: "Continue" });
       await refresh();
       // Only now does the history hold the turn, so swapping the live copy out does not flicker.
       setLive((t) => (t?.runId === id ? null : t));
@@ -110,7 +113,8 @@ export function Conversation({ threadId }: { threadId?: string }) {
   const liveUser = live?.userMessage ?? (pendingText ? { id: "pending", text: pendingText } : null);
   if (liveUser) shown.push({ id: liveUser.id, role: "user", text: liveUser.text });
   if (live) shown.push({ id: live.assistantId ?? `live-${live.runId}`, role: "assistant", parts: live.parts, stopped: live.ended?.status === "cancelled", usage: null });
-  const interrupted = !answering && (error !== null || history.data?.interrupted === true);
+  const shownProblem =
+    answering ? null : (problem ?? (history.data?.interrupted ? { message: "This answer was interrupted before it finished.", action: "Continue" as const } : null));
   const empty = shown.length === 0;
 
   const scroller = useRef<HTMLDivElement>(null);
@@ -147,16 +151,16 @@ export function Conversation({ threadId }: { threadId?: string }) {
           {shown.map((m, i) => (
             <MessageView key={m.id} message={m} streaming={Boolean(live && !live.ended && i === shown.length - 1)} />
           ))}
-          {interrupted && (
+          {shownProblem && (
             <div role="alert" className="flex items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-              <span>{error ?? "This answer was interrupted before it finished."}</span>
-              {threadId && (
+              <span>{shownProblem.message}</span>
+              {threadId && shownProblem.action && (
                 <button
                   type="button"
                   onClick={() => retry.mutate({ threadId })}
                   className="shrink-0 rounded-md border border-red-300 bg-white px-2 py-1 font-medium hover:bg-red-100"
                 >
-                  Retry
+                  {shownProblem.action}
                 </button>
               )}
             </div>

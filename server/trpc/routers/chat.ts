@@ -2,7 +2,9 @@ import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { eventId, seqAfter } from "@/server/runs/events";
 import { startRun } from "@/server/runs/execute";
-import { activeRunOf, findRun } from "@/server/runs/registry";
+import { followRun } from "@/server/runs/follow";
+import { localRun } from "@/server/runs/registry";
+import { activeRunOfThread, getRun, requestCancel } from "@/server/runs/store";
 import { createThread, getThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
 
@@ -22,36 +24,41 @@ export const chatRouter = router({
   send: protectedProcedure.input(z.object({ threadId: threadId.optional(), text })).mutation(async ({ ctx, input }) => {
     const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
     if (!thread) throw notFound();
-    const run = startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: thread.id, text: input.text });
+    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: thread.id, text: input.text });
     return { threadId: thread.id, runId: run.id };
   }),
 
   /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
   retry: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
     if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
-    const run = startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: null });
+    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: null });
     return { threadId: input.threadId, runId: run.id };
   }),
 
   stop: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
     if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
-    const run = activeRunOf(input.threadId);
-    run?.controller.abort();
-    return { stopped: Boolean(run) };
+    const run = await activeRunOfThread(ctx.db, input.threadId);
+    if (!run) return { stopped: false };
+    // Here at once if this instance runs it; otherwise its owner hears the request through Postgres.
+    localRun(run.id)?.controller.abort();
+    await requestCancel(ctx.db, run.id);
+    return { stopped: true };
   }),
 
   /**
-   * A run's events over SSE, each with a `<runId>:<seq>` id. A client that reconnects sends the last
-   * id it saw and gets only what came after, so no token is repeated or lost.
+   * A run's events over SSE, each with a `<runId>:<seq>` id, from any instance: from memory where the
+   * run executes, from Postgres elsewhere. A client that reconnects sends the last id it saw and gets
+   * only what came after, so no token is repeated or lost.
    */
   events: protectedProcedure
     .input(z.object({ runId: z.uuid("Not a valid run id"), lastEventId: z.string().max(100).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
-      const run = findRun(input.runId, ctx.userId);
-      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "This answer is no longer running" });
-      for await (const { seq, event } of run.subscribe(seqAfter(input.lastEventId, run.id), signal)) {
-        yield tracked(eventId(run.id, seq), event);
-      }
+      const run = await getRun(ctx.db, input.runId, ctx.userId);
+      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "Answer not found" });
+      const after = seqAfter(input.lastEventId, run.id);
+      const here = localRun(run.id);
+      const source = here ? here.subscribe(after, signal) : followRun(ctx.db, run.id, after, signal);
+      for await (const { seq, event } of source) yield tracked(eventId(run.id, seq), event);
     }),
 
   model: protectedProcedure.query(async ({ ctx }) => {

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { activeRunOf } from "@/server/runs/registry";
+import { localRun } from "@/server/runs/registry";
+import { activeRunOfThread, requestCancel } from "@/server/runs/store";
 import { toUiMessages } from "@/server/threads/messages";
 import { createThread, deleteThread, getThread, listThreads, renameThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
@@ -45,8 +46,7 @@ export const threadRouter = router({
   messages: protectedProcedure.input(z.object({ id: threadId })).query(async ({ ctx, input }) => {
     found(await getThread(ctx.db, ctx.userId, input.id));
     const { graph } = await ctx.agent();
-    const state = await graph.getState({ configurable: { thread_id: input.id } });
-    const run = activeRunOf(input.id);
+    const [state, run] = await Promise.all([graph.getState({ configurable: { thread_id: input.id } }), activeRunOfThread(ctx.db, input.id)]);
     return {
       messages: toUiMessages(state.values.messages ?? []),
       activeRunId: run?.id ?? null,
@@ -56,8 +56,13 @@ export const threadRouter = router({
   }),
 
   delete: protectedProcedure.input(z.object({ id: threadId })).mutation(async ({ ctx, input }) => {
+    found(await getThread(ctx.db, ctx.userId, input.id));
+    const run = await activeRunOfThread(ctx.db, input.id);
+    if (run) {
+      localRun(run.id)?.controller.abort();
+      await requestCancel(ctx.db, run.id);
+    }
     found(await deleteThread(ctx.db, ctx.userId, input.id));
-    activeRunOf(input.id)?.controller.abort();
     // Checkpoints are LangGraph's, keyed by thread id; they go with the thread.
     await (await ctx.agent()).checkpointer.deleteThread(input.id);
     return { id: input.id };

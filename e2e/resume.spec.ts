@@ -1,0 +1,67 @@
+import { expect, type Page, test } from "@playwright/test";
+import { newChat, signUp } from "./helpers";
+
+const lastAnswer = (page: Page) => page.getByRole("article", { name: "Assistant" }).last();
+const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
+/** Waits for the answer being written to finish: Stop shows while it is written, and then goes. */
+async function answerDone(page: Page) {
+  await expect(lastAnswer(page)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0, { timeout: 20_000 });
+  await expect(lastAnswer(page)).not.toHaveAttribute("aria-busy", "true");
+}
+
+async function ask(page: Page, text: string) {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
+
+test("a reload in the middle of an answer shows it so far, then the rest live, with no word lost or repeated", async ({ page }) => {
+  await signUp(page);
+  // The same question answered without interruption: what the reloaded one must end up as.
+  await newChat(page);
+  await ask(page, "hello");
+  await expect(lastAnswer(page)).toContainText("restart Threadline.", { timeout: 20_000 });
+  await answerDone(page);
+  const expected = await lastAnswer(page).innerText();
+
+  await newChat(page);
+  await ask(page, "hello");
+  await expect(lastAnswer(page)).toContainText("offline demo model");
+  await page.reload();
+  // Still answering after the reload: the partial text is back and keeps growing.
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  await expect(lastAnswer(page)).toContainText("offline demo model");
+  await answerDone(page);
+  expect(await lastAnswer(page).innerText()).toBe(expected);
+
+  await page.reload();
+  expect(await lastAnswer(page).innerText()).toBe(expected);
+  await expect(page.getByRole("article", { name: "You" })).toHaveCount(1);
+});
+
+test("two tabs on one conversation both show the live answer", async ({ page, context }) => {
+  await signUp(page);
+  const id = await newChat(page);
+  await ask(page, "hello");
+  await expect(lastAnswer(page)).toContainText("offline demo model");
+
+  const other = await context.newPage();
+  await other.goto(`/c/${id}`);
+  await expect(other.getByRole("article", { name: "You" })).toHaveText("hello");
+  await expect(other.getByRole("button", { name: "Stop" })).toBeVisible();
+  await answerDone(page);
+  await answerDone(other);
+  expect(await lastAnswer(other).innerText()).toBe(await lastAnswer(page).innerText());
+  await expect(lastAnswer(other)).toContainText("restart Threadline");
+});
+
+test("Send is not offered while an answer is being written", async ({ page }) => {
+  await signUp(page);
+  await newChat(page);
+  await ask(page, "hello");
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  await composer(page).fill("another question");
+  await expect(page.getByRole("button", { name: "Send" })).toHaveCount(0);
+  await answerDone(page);
+  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
+});

@@ -1,0 +1,56 @@
+import type { DB } from "@/db/client";
+import type { SequencedEvent } from "./events";
+import { CHANNELS, notificationHub } from "./notify";
+import { readEvents } from "./store";
+
+/** How long a follower waits without a notification before reading anyway: longer while LISTEN works. */
+const POLL_MS = { listening: 2_000, deaf: 250 };
+
+/**
+ * Follows a run that another instance executes (or that has ended): reads its events from Postgres
+ * after `afterSeq`, and waits for a NOTIFY naming the run before reading again. If the listening
+ * connection is down it polls, so a dropped LISTEN slows delivery but never stops it.
+ */
+export async function* followRun(db: DB, runId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<SequencedEvent> {
+  const hub = notificationHub(connectionString(db));
+  let wake: (() => void) | null = null;
+  let pending = false;
+  const off = hub.on(CHANNELS.events, (payload) => {
+    if (!payload.startsWith(`${runId}:`)) return;
+    pending = true;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    let after = afterSeq;
+    while (!signal?.aborted) {
+      pending = false;
+      const batch = await readEvents(db, runId, after);
+      for (const item of batch) {
+        yield item;
+        after = item.seq;
+        if (item.event.type === "run-end") return;
+      }
+      if (batch.length > 0 || pending) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, hub.connected ? POLL_MS.listening : POLL_MS.deaf);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  } finally {
+    off();
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** The URL of the pool behind a Drizzle handle: the listening connection goes to the same database. */
+export function connectionString(db: DB): string {
+  const url = db.$client.options.connectionString;
+  if (!url) throw new Error("The database handle has no connection string to LISTEN on");
+  return url;
+}

@@ -1,0 +1,14 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+
+/** This server process, as named in runs.owner_instance. */
+export const INSTANCE_ID = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+
+export const runTiming = () => ({
+  /** How often an executing instance proves it is alive. */
+  heartbeatMs: Number(process.env.RUN_HEARTBEAT_MS ?? 2_000),
+  /** After this long without a heartbeat, another instance takes the run over. */
+  staleAfterMs: Number(process.env.RUN_STALE_AFTER_MS ?? 10_000),
+  /** How often each instance looks for runs whose owner disappeared. */
+  sweepMs: Number(process.env.RUN_SWEEP_MS ?? 3_000),
+});

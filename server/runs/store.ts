@@ -1,0 +1,117 @@
+import { TRPCError } from "@trpc/server";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import { ACTIVE_RUN_STATUSES, type Run, type RunStatus, runEvents, runs } from "@/db/schema";
+import type { RunEvent, SequencedEvent } from "./events";
+import { INSTANCE_ID } from "./instance";
+import { CHANNELS } from "./notify";
+
+export const STILL_ANSWERING = "Still answering the previous message";
+
+/** Claims the thread's one active-run slot for this instance; a thread already answering is a CONFLICT. */
+export async function createRun(db: DB, input: { threadId: string; userId: string; message: { id: string; text: string } | null }): Promise<Run> {
+  try {
+    const [run] = await db
+      .insert(runs)
+      .values({
+        threadId: input.threadId,
+        userId: input.userId,
+        input: input.message,
+        status: "running",
+        ownerInstance: INSTANCE_ID,
+        startedAt: sql`now()`,
+        heartbeatAt: sql`now()`,
+      })
+      .returning();
+    return run!;
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
+    const cause = e.cause ?? e;
+    if (cause.code === "23505" && cause.constraint === "runs_one_active_per_thread") throw new TRPCError({ code: "CONFLICT", message: STILL_ANSWERING });
+    throw err;
+  }
+}
+
+/**
+ * Appends events and, with the last of a run, its final status, then wakes every listener: all in
+ * one statement, so a follower never sees an ending whose status is not yet recorded.
+ */
+export async function appendEvents(db: DB, runId: string, events: SequencedEvent[], final: { status: RunStatus; error: string | null } | null) {
+  if (events.length === 0) return;
+  await db.execute(sql`
+    WITH ins AS (
+      INSERT INTO run_events (run_id, seq, event)
+      SELECT ${runId}::uuid, (e->>'seq')::int, e->'event' FROM jsonb_array_elements(${JSON.stringify(events)}::jsonb) AS e
+      RETURNING seq
+    ), fin AS (
+      UPDATE runs SET status = ${final?.status ?? null}::text, error = ${final?.error ?? null}, finished_at = now()
+      WHERE id = ${runId}::uuid AND ${final?.status ?? null}::text IS NOT NULL
+      RETURNING id
+    )
+    SELECT pg_notify(${CHANNELS.events}, ${runId} || ':' || (SELECT max(seq) FROM ins))`);
+}
+
+export async function readEvents(db: DB, runId: string, afterSeq: number, limit = 1000): Promise<SequencedEvent[]> {
+  const rows = await db
+    .select({ seq: runEvents.seq, event: runEvents.event })
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, runId), gt(runEvents.seq, afterSeq)))
+    .orderBy(asc(runEvents.seq))
+    .limit(limit);
+  return rows.map((r) => ({ seq: r.seq, event: r.event as RunEvent }));
+}
+
+/** A run the user may see: someone else's is as absent as a missing one. */
+export async function getRun(db: DB, runId: string, userId: string): Promise<Run | null> {
+  const [run] = await db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.userId, userId))).limit(1);
+  return run ?? null;
+}
+
+export async function activeRunOfThread(db: DB, threadId: string): Promise<Run | null> {
+  const [run] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.threadId, threadId), inArray(runs.status, ACTIVE_RUN_STATUSES)))
+    .limit(1);
+  return run ?? null;
+}
+
+/** Asks whichever instance executes the run to stop it; the owner hears it at once, or at its next heartbeat. */
+export async function requestCancel(db: DB, runId: string) {
+  await db.execute(sql`
+    WITH r AS (
+      UPDATE runs SET cancel_requested_at = now() WHERE id = ${runId}::uuid AND status IN ('queued', 'running') RETURNING id
+    )
+    SELECT pg_notify(${CHANNELS.control}, id::text) FROM r`);
+}
+
+/** Keeps this instance's runs alive; answers which of them someone asked to cancel. */
+export async function heartbeat(db: DB, runIds: string[]): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const rows = await db
+    .update(runs)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(inArray(runs.id, runIds), eq(runs.ownerInstance, INSTANCE_ID), inArray(runs.status, ACTIVE_RUN_STATUSES)))
+    .returning({ id: runs.id, cancelRequestedAt: runs.cancelRequestedAt });
+  return rows.filter((r) => r.cancelRequestedAt).map((r) => r.id);
+}
+
+/**
+ * Takes over active runs whose owner has not sent a heartbeat for `staleAfterMs`. SKIP LOCKED lets
+ * every instance sweep at once while each run goes to exactly one of them.
+ */
+export async function claimStaleRuns(db: DB, staleAfterMs: number, limit = 5): Promise<Run[]> {
+  const result = await db.execute<Record<string, unknown>>(sql`
+    UPDATE runs SET owner_instance = ${INSTANCE_ID}, heartbeat_at = now(), recoveries = recoveries + 1
+    WHERE id IN (
+      SELECT id FROM runs
+      WHERE status IN ('queued', 'running') AND heartbeat_at < now() - make_interval(secs => ${staleAfterMs / 1000})
+      ORDER BY heartbeat_at
+      FOR UPDATE SKIP LOCKED
+      LIMIT ${limit}
+    )
+    RETURNING id`);
+  const ids = result.rows.map((r) => String(r.id));
+  if (ids.length === 0) return [];
+  return db.select().from(runs).where(inArray(runs.id, ids));
+}

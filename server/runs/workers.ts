@@ -1,0 +1,50 @@
+import type { DB } from "@/db/client";
+import type { Agent } from "@/server/agent";
+import { resumeRun } from "./execute";
+import { connectionString } from "./follow";
+import { runTiming } from "./instance";
+import { CHANNELS, notificationHub } from "./notify";
+import { localRun, localRunIds } from "./registry";
+import { claimStaleRuns, heartbeat } from "./store";
+
+/**
+ * What every instance does in the background: heartbeats for the runs it executes (which also
+ * picks up cancel requests it missed), cancelling when another instance asks, and taking over runs
+ * whose owner stopped sending heartbeats. Returns a function that stops it all.
+ */
+export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void {
+  const timing = runTiming();
+  const stopListening = notificationHub(connectionString(db)).on(CHANNELS.control, (runId) => localRun(runId)?.controller.abort());
+
+  const beat = setInterval(() => {
+    heartbeat(db, localRunIds())
+      .then((cancelled) => cancelled.forEach((id) => localRun(id)?.controller.abort()))
+      .catch((err) => console.error("[runs] heartbeat failed:", (err as Error).message));
+  }, timing.heartbeatMs);
+
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      for (const run of await claimStaleRuns(db, timing.staleAfterMs)) {
+        console.log(`[runs] taking over run ${run.id} (thread ${run.threadId}) from ${run.ownerInstance ?? "nobody"}`);
+        await resumeRun(db, await agent(), run).catch((err) => console.error(`[runs] could not resume ${run.id}:`, err));
+      }
+    } catch (err) {
+      console.error("[runs] recovery sweep failed:", (err as Error).message);
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper = setInterval(sweep, timing.sweepMs);
+  void sweep(); // a restarted instance picks up its own orphans at once
+  beat.unref();
+  sweeper.unref();
+
+  return () => {
+    clearInterval(beat);
+    clearInterval(sweeper);
+    stopListening();
+  };
+}

@@ -4,5 +4,22 @@ export async function register() {
   const { getDb } = await import("./db/client");
   const { getAgent } = await import("./server/agent");
   const { startRunWorkers } = await import("./server/runs/workers");
-  startRunWorkers(getDb(), getAgent);
+  const { drain } = await import("./server/runs/drain");
+  const stopWorkers = startRunWorkers(getDb(), getAgent);
+
+  // With NEXT_MANUAL_SIG_HANDLE set (npm start sets it), Next leaves shutdown to us: answers in
+  // progress finish their current step and are handed to another instance before the process exits.
+  if (process.env.NEXT_MANUAL_SIG_HANDLE) {
+    let stopping = false;
+    const shutdown = async (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`[threadline] ${signal}: finishing the current step of running answers, then handing them over`);
+      await drain(getDb(), Number(process.env.DRAIN_TIMEOUT_MS ?? 20_000)).catch((err) => console.error("[threadline] drain failed:", err));
+      stopWorkers();
+      process.exit(0);
+    };
+    process.on("SIGTERM", shutdown);
+    process.on("SIGINT", shutdown);
+  }
 }

@@ -13,6 +13,8 @@ export default defineConfig({
     environment: "node",
     globals: true,
     include: ["{db,server,scripts,app}/**/*.test.{ts,tsx}"],
+    // Tests that start real server processes need the production build: npm test runs them after it.
+    exclude: ["**/node_modules/**", "**/*.process.test.ts"],
     globalSetup: ["scripts/testing/vitest-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

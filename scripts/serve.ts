@@ -41,7 +41,8 @@ async function main() {
   // Postgres is in a session of its own (pg_ctl), so it outlives Next and we stop it after.
   const child = spawn(process.execPath, [nextBin, mode, ...process.argv.slice(3)], {
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret },
+    // In production the app itself (instrumentation.ts) handles SIGTERM: it drains running answers first.
+    env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret, ...(mode === "start" && { NEXT_MANUAL_SIG_HANDLE: "true" }) },
   });
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

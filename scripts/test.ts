@@ -14,7 +14,7 @@ import { startTestPostgres } from "./testing/postgres-server";
 import { fail } from "./lib/fail";
 
 const bin = (name: string) => path.join("node_modules", ".bin", name);
-const TEST_STEPS = ["unit + integration (vitest)", "end-to-end (playwright)"];
+const TEST_STEPS = ["unit + integration (vitest)", "several server instances (vitest)", "end-to-end (playwright)"];
 const results: { step: string; ok: boolean; seconds: number }[] = [];
 const counts = { passed: 0, failed: 0, skipped: 0 };
 
@@ -72,9 +72,21 @@ interface VitestReport {
   numPendingTests: number;
   numTodoTests: number;
 }
-tally<VitestReport>(vitestReport, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests + (r.numFailedTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests }));
+tally<VitestReport>(vitestReport, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests || r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests }));
 
 await step("production build", () => run(bin("next"), ["build"]));
+const built = () => results.find((r) => r.step === "production build")?.ok;
+
+// Real `next start` processes on one database: watched and stopped across instances, kill -9, SIGTERM.
+const processReport = path.join(reports, "vitest-processes.json");
+await step("several server instances (vitest)", () =>
+  built()
+    ? run(bin("vitest"), ["run", "--config", "vitest.process.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${processReport}`], {
+        TEST_PG_ADMIN_URL: server.adminUrl,
+      })
+    : (console.error("skipped: the production build failed"), Promise.resolve(false)),
+);
+tally<VitestReport>(processReport, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests || r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests }));
 
 const e2eDb = `tl_e2e_${randomBytes(5).toString("hex")}`;
 const admin = new pg.Client({ connectionString: server.adminUrl });
@@ -83,7 +95,7 @@ await admin.query(`CREATE DATABASE ${e2eDb}`);
 const e2eUrl = Object.assign(new URL(server.adminUrl), { pathname: `/${e2eDb}` }).toString();
 const playwrightReport = path.join(reports, "playwright.json");
 await step("end-to-end (playwright)", async () =>
-  results.find((r) => r.step === "production build")?.ok
+  built()
     ? run(bin("playwright"), ["test", "--reporter=list,json"], {
         DATABASE_URL: e2eUrl,
         E2E_PORT: String(await freePort()),

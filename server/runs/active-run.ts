@@ -21,6 +21,9 @@ export class ActiveRun {
   private writing: Promise<void> = Promise.resolve();
   private lastSeq: number;
   private closed = false;
+  private handoff: { requested: boolean; done: () => void } = { requested: false, done: () => {} };
+  /** Resolves when the run has stopped at a step boundary for another instance to continue. */
+  readonly handedOff = new Promise<void>((resolve) => (this.handoff.done = resolve));
   outcome: RunStatus | null = null;
 
   constructor(
@@ -33,6 +36,17 @@ export class ActiveRun {
   ) {
     this.log = [...history];
     this.lastSeq = history.at(-1)?.seq ?? 0;
+  }
+
+  /** Shutdown asks the run to stop after its current step, without ending it. */
+  requestHandoff() {
+    this.handoff.requested = true;
+  }
+  get handoffRequested() {
+    return this.handoff.requested;
+  }
+  markHandedOff() {
+    this.handoff.done();
   }
 
   get lastEvent(): RunEvent | undefined {

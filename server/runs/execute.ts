@@ -9,6 +9,7 @@ import { makeTitle } from "@/server/agent/title";
 import { DEFAULT_TITLE } from "@/server/threads/queries";
 import { ActiveRun } from "./active-run";
 import type { RunEvent } from "./events";
+import { releaseForTakeover } from "./drain";
 import { holdRun, releaseRun } from "./registry";
 import { appendEvents, createRun, readEvents } from "./store";
 import { StreamTranslator } from "./translate";
@@ -42,29 +43,38 @@ export function atStepBoundary(last: RunEvent | undefined): boolean {
 }
 
 /**
- * Takes up a run whose owner disappeared. Between steps it resumes from the last checkpoint. In the
- * middle of a model answer it is marked interrupted instead, because people already saw half of an
- * answer that a second call would write differently; they can Continue it.
+ * Takes up a run whose owner disappeared. It resumes from the last checkpoint when that is exactly
+ * what people have seen: the run stopped between steps, and every model message shown is saved.
+ * Otherwise (half an answer on screen, or a whole one whose step never reached a checkpoint) a new
+ * call would write a different answer beside it, so the run is marked interrupted; people can
+ * Continue it.
  */
 export async function resumeRun(db: DB, agent: Agent, row: Run) {
   const history = await readEvents(db, row.id, 0, 100_000);
   const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final), history);
   if (run.lastEvent?.type === "run-end") return; // it had ended; only the status was left behind
-  if (!atStepBoundary(run.lastEvent)) {
+  const state = await agent.graph.getState({ configurable: { thread_id: row.threadId } });
+  const savedIds = new Set((state.values.messages ?? []).map((m: BaseMessage) => m.id));
+  const shown = history.flatMap((e) => (e.event.type === "message-start" ? [e.event.messageId] : []));
+  if (!atStepBoundary(run.lastEvent) || shown.some((id) => !savedIds.has(id))) {
+    // The user's message stays in the conversation whatever happened to the answer.
+    if (row.input && !savedIds.has(row.input.id)) {
+      await agent.graph.updateState({ configurable: { thread_id: row.threadId } }, { messages: [new HumanMessage({ id: row.input.id, content: row.input.text })] }, "__start__");
+    }
     run.push({ type: "run-end", status: "interrupted", error: "The server stopped while this answer was being written." });
     await run.settled();
     return;
   }
   holdRun(run);
   // The message goes in only if it never reached a checkpoint; otherwise the graph picks up where it was.
-  const state = await agent.graph.getState({ configurable: { thread_id: row.threadId } });
-  const saved = (state.values.messages ?? []).some((m: BaseMessage) => m.id === row.input?.id);
-  void execute(run, { db, agent, message: saved ? null : row.input, titleFrom: null });
+  void execute(run, { db, agent, message: row.input && !savedIds.has(row.input.id) ? row.input : null, titleFrom: null });
 }
 
 async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: { id: string; text: string } | null; titleFrom: string | null }) {
   const { db, agent } = ctx;
-  const config = { configurable: { thread_id: run.threadId }, signal: run.controller.signal, recursionLimit: 60 };
+  // "sync": each step's checkpoint is saved before the next step starts (LangGraph's default saves it
+  // while the next step runs, and a crash then loses a step people may already have seen).
+  const config = { configurable: { thread_id: run.threadId }, signal: run.controller.signal, recursionLimit: 60, durability: "sync" as const };
   const translator = new StreamTranslator((event) => run.push(event));
   // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.
   const title = ctx.titleFrom ? titleFor(db, agent, run.threadId, ctx.titleFrom) : Promise.resolve(null);
@@ -72,7 +82,16 @@ async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: { i
   try {
     await db.update(threads).set({ updatedAt: sql`now()` }).where(eq(threads.id, run.threadId));
     const stream = await agent.graph.stream(input, { ...config, streamMode: ["messages", "updates"] });
-    for await (const [mode, chunk] of stream) translator.handle(mode, chunk);
+    for await (const [mode, chunk] of stream) {
+      translator.handle(mode, chunk);
+      // A node just finished and its checkpoint is saved: a clean point to hand over on shutdown.
+      if (mode === "updates" && run.handoffRequested) {
+        await run.settled();
+        await releaseForTakeover(db, run.id);
+        run.markHandedOff();
+        return;
+      }
+    }
     await saveTitle(db, run.threadId, await title);
     run.push({ type: "run-end", status: "succeeded", error: null });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { eventId, seqAfter } from "@/server/runs/events";
+import { assertAcceptingRuns } from "@/server/runs/drain";
 import { startRun } from "@/server/runs/execute";
 import { followRun } from "@/server/runs/follow";
 import { localRun } from "@/server/runs/registry";
@@ -22,6 +23,7 @@ const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Conversation
 export const chatRouter = router({
   /** Starts an answer and returns at once; the answer arrives through `events`. */
   send: protectedProcedure.input(z.object({ threadId: threadId.optional(), text })).mutation(async ({ ctx, input }) => {
+    assertAcceptingRuns();
     const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
     if (!thread) throw notFound();
     const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: thread.id, text: input.text });
@@ -30,6 +32,7 @@ export const chatRouter = router({
 
   /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
   retry: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
+    assertAcceptingRuns();
     if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
     const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: null });
     return { threadId: input.threadId, runId: run.id };

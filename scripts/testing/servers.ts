@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { EventSource } from "eventsource";
+import { encode } from "next-auth/jwt";
+import superjson from "superjson";
+import type { AppRouter } from "../../server/trpc/root";
+
+export const AUTH_SECRET = "process-tests-secret-process-tests-secret";
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface Server {
+  url: string;
+  process: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+/**
+ * A real `next start` of the production build (run `next build` first), as an operator runs one
+ * instance among several: its own port, the shared database, fast heartbeats so tests are quick.
+ */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      AUTH_SECRET,
+      NEXT_MANUAL_SIG_HANDLE: "true",
+      OFFLINE_MODEL_DELAY_MS: "25",
+      RUN_HEARTBEAT_MS: "250",
+      RUN_STALE_AFTER_MS: "1500",
+      RUN_SWEEP_MS: "250",
+      OPENAI_API_KEY: "",
+      OPENAI_BASE_URL: "",
+      ANTHROPIC_API_KEY: "",
+      OLLAMA_BASE_URL: "",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  // Ready when it answers; give up after 60 s (or at once if it died).
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited during start:\n${log}`);
+    const ok = await fetch(`${url}/sign-in`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() - started > 60_000) throw new Error(`server did not start in 60 s:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    process: child,
+    exited,
+    output: () => log,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** The cookie a browser holds after signing in: the same Auth.js JWT, made with the servers' secret. */
+export async function sessionCookie(userId: string, email: string): Promise<string> {
+  const token = await encode({ token: { sub: userId, email }, secret: AUTH_SECRET, salt: "authjs.session-token" });
+  return `authjs.session-token=${token}`;
+}
+
+/** The app's own tRPC client, as the browser uses it (SSE for subscriptions), pointed at one server. */
+export function clientFor(server: { url: string }, cookie: string) {
+  const url = `${server.url}/api/trpc`;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        // Node 20 has no EventSource; this one takes a fetch, through which the cookie goes.
+        true: httpSubscriptionLink({
+          url,
+          transformer: superjson,
+          EventSource,
+          eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, cookie } }) },
+        }),
+        false: httpLink({ url, transformer: superjson, headers: { cookie } }),
+      }),
+    ],
+  });
+}

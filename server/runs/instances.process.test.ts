@@ -1,0 +1,148 @@
+/**
+ * Several real server processes on one database, as deployed behind a load balancer. These run
+ * against the production build, after `next build` (npm test orders it so).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "@/server/auth/users";
+import type { RunEvent } from "@/server/runs/events";
+import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { clientFor, type Server, sessionCookie, startServer } from "@/scripts/testing/servers";
+import { uniqueEmail } from "@/scripts/testing/users";
+
+let t: TestDatabase;
+let b: Server;
+let cookie: string;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  b = await startServer(t.url);
+  const created = await createUser(t.db, { email: uniqueEmail(), password: "correct-horse-42" });
+  if (!created.ok) throw new Error("no user");
+  cookie = await sessionCookie(created.user.id, created.user.email);
+}, 120_000);
+afterAll(async () => {
+  await b?.stop();
+  await t?.drop();
+});
+
+type Client = ReturnType<typeof clientFor>;
+
+/** Follows a run through `chat.events` until it ends; `onEvent` may act along the way. */
+function follow(client: Client, runId: string, onEvent: (e: RunEvent, all: RunEvent[]) => void = () => {}) {
+  return new Promise<RunEvent[]>((resolve, reject) => {
+    const all: RunEvent[] = [];
+    const sub = client.chat.events.subscribe(
+      { runId },
+      {
+        onData: (envelope) => {
+          const event = envelope.data;
+          all.push(event);
+          onEvent(event, all);
+          if (event.type === "run-end") {
+            sub.unsubscribe();
+            resolve(all);
+          }
+        },
+        onError: reject,
+      },
+    );
+  });
+}
+
+const deltas = (events: RunEvent[]) => events.filter((e) => e.type === "text-delta").length;
+
+describe("several instances, Postgres the only shared state", () => {
+  it("a run on A is watched live from B, and Stop pressed on B cancels it on A", async () => {
+    const a = await startServer(t.url);
+    try {
+      const onA = clientFor(a, cookie);
+      const onB = clientFor(b, cookie);
+      const { runId, threadId } = await onA.chat.send.mutate({ text: "tell me about yourself" });
+      const events = await follow(onB, runId, (e, all) => {
+        if (e.type === "text-delta" && deltas(all) === 2) void onB.chat.stop.mutate({ threadId });
+      });
+      expect(deltas(events)).toBeGreaterThanOrEqual(2);
+      expect(events.at(-1)).toEqual({ type: "run-end", status: "cancelled", error: null });
+      const { rows } = await t.pool.query("SELECT owner_instance, status FROM runs WHERE id = $1", [runId]);
+      expect(rows[0]).toMatchObject({ status: "cancelled", owner_instance: expect.stringContaining(`:${a.process.pid}:`) });
+      const { messages } = await onB.thread.messages.query({ id: threadId });
+      expect(messages[1]).toMatchObject({ role: "assistant", stopped: true });
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it("20 concurrent sends on one thread, half to each instance, make exactly one run", async () => {
+    const a = await startServer(t.url);
+    try {
+      const clients = [clientFor(a, cookie), clientFor(b, cookie)];
+      const thread = await clients[0]!.thread.create.mutate();
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => clients[i % 2]!.chat.send.mutate({ threadId: thread.id, text: `message ${i}` })));
+      const ok = results.filter((r) => r.status === "fulfilled");
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => (r.reason as Error).message);
+      expect(ok).toHaveLength(1);
+      expect(refused).toEqual(Array(19).fill("Still answering the previous message"));
+      await follow(clients[1]!, (ok[0] as PromiseFulfilledResult<{ runId: string }>).value.runId);
+      const { messages } = await clients[1]!.thread.messages.query({ id: thread.id });
+      expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it("kill -9 of the instance running an answer, at five different points: another instance recovers every run", async () => {
+    const onB = clientFor(b, cookie);
+    const outcomes: string[] = [];
+    // Kill after this many events were seen: before the first step ends, at step boundaries, mid-answer.
+    for (const killAfter of [1, 2, 4, 6, 8]) {
+      const a = await startServer(t.url);
+      const onA = clientFor(a, cookie);
+      const { runId, threadId } = await onA.chat.send.mutate({ text: "what is 12*7? and then tell me about yourself" });
+      let killed = false;
+      const events = await follow(onB, runId, (_e, all) => {
+        if (!killed && all.length >= killAfter) {
+          killed = true;
+          a.process.kill("SIGKILL");
+        }
+      });
+      if (!killed) a.process.kill("SIGKILL"); // the answer ended first: nothing left to recover
+      await a.exited;
+      const end = events.at(-1) as Extract<RunEvent, { type: "run-end" }>;
+      outcomes.push(`${killAfter}:${end.status}`);
+      expect(["succeeded", "interrupted"]).toContain(end.status);
+      const { messages, activeRunId } = await onB.thread.messages.query({ id: threadId });
+      expect(activeRunId).toBeNull();
+      expect(messages[0]).toMatchObject({ role: "user", text: "what is 12*7? and then tell me about yourself" });
+      if (end.status === "succeeded") expect(JSON.stringify(messages)).toContain("84");
+      if (end.status === "interrupted") {
+        // Continue finishes it, on the surviving instance.
+        const again = await onB.chat.retry.mutate({ threadId });
+        expect((await follow(onB, again.runId)).at(-1)).toMatchObject({ status: "succeeded" });
+      }
+    }
+    console.log(`kill -9 recovery: ${outcomes.length}/5 runs recovered (${outcomes.join(", ")})`);
+    expect(outcomes).toHaveLength(5);
+  }, 120_000);
+
+  it("SIGTERM drains: the answer finishes its step, the instance exits, another continues it to the end", async () => {
+    const a = await startServer(t.url);
+    const onA = clientFor(a, cookie);
+    const onB = clientFor(b, cookie);
+    const { runId, threadId } = await onA.chat.send.mutate({ text: "what is 12*7?" });
+    let signalled = false;
+    const events = await follow(onB, runId, (e) => {
+      if (!signalled && e.type === "tool-call") {
+        signalled = true;
+        a.process.kill("SIGTERM");
+      }
+    });
+    expect(await a.exited).toBe(0);
+    expect(a.output()).toContain("SIGTERM: finishing the current step");
+    expect(events.at(-1)).toEqual({ type: "run-end", status: "succeeded", error: null });
+    const { rows } = await t.pool.query("SELECT owner_instance, recoveries FROM runs WHERE id = $1", [runId]);
+    expect(rows[0].recoveries).toBe(1);
+    expect(rows[0].owner_instance).toContain(`:${b.process.pid}:`);
+    const { messages } = await onB.thread.messages.query({ id: threadId });
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(JSON.stringify(messages[1])).toContain("84");
+  }, 60_000);
+});

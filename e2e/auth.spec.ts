@@ -40,6 +40,8 @@ test("sign-up explains each problem on the form", async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in/);
 
   await page.getByRole("link", { name: "Create an account" }).click();
+  // Both forms have Email and Password fields: type only once the sign-up form has replaced sign-in's.
+  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
   await page.getByLabel("Email").fill(email.toUpperCase());
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
@@ -49,6 +51,7 @@ test("sign-up explains each problem on the form", async ({ page }) => {
 test("a wrong password and an unknown email get the same message", async ({ page }) => {
   const email = await signUp(page);
   await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to Threadline" })).toBeVisible();
 
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("not-the-password");

@@ -1,6 +1,7 @@
 "use client";
 import { usePathname } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
+import { ActivitySync } from "./activity-sync";
 import { Sidebar } from "./sidebar";
 
 /** Sidebar beside the page on wide screens; a drawer behind a menu button on phones. */
@@ -22,6 +23,7 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
 
   return (
     <div className="flex h-dvh overflow-hidden">
+      <ActivitySync />
       {drawerOpen && (
         <button
           type="button"

@@ -118,6 +118,25 @@ describe("runs in Postgres", () => {
   });
 });
 
+describe("activity", () => {
+  it("reaches only its own user's stream: creates, renames, runs starting and ending", async () => {
+    const a = await signedInCaller(t);
+    const b = await signedInCaller(t);
+    const thread = await a.caller.thread.create();
+    const stream = (await a.caller.thread.activity())[Symbol.asyncIterator]();
+    const next = async () => (await stream.next()).value as unknown;
+    const first = next();
+    await b.caller.thread.create(); // someone else's: must not arrive
+    await a.caller.thread.rename({ id: thread.id, title: "Mine" });
+    expect(await first).toEqual({ threadId: thread.id, kind: "thread-renamed" });
+    const { runId } = await a.caller.chat.send({ threadId: thread.id, text: "hi" });
+    expect(await next()).toEqual({ threadId: thread.id, kind: "run-started" });
+    await collect(followRun(t.db, runId, 0));
+    expect(await next()).toEqual({ threadId: thread.id, kind: "run-ended" });
+    await stream.return?.(undefined);
+  });
+});
+
 describe("recovery of runs whose instance died", () => {
   /** A run as a crashed instance leaves it: running, owned by a process that is gone, heartbeat old. */
   async function orphan(events: RunEvent[], message = "what is 6*7?") {

@@ -4,6 +4,7 @@ import type { DB } from "@/db/client";
 import { ACTIVE_RUN_STATUSES, type Run, type RunStatus, runEvents, runs } from "@/db/schema";
 import type { RunEvent, SequencedEvent } from "./events";
 import { INSTANCE_ID } from "./instance";
+import { announce } from "@/server/threads/activity";
 import { CHANNELS } from "./notify";
 
 export const STILL_ANSWERING = "Still answering the previous message";
@@ -23,6 +24,7 @@ export async function createRun(db: DB, input: { threadId: string; userId: strin
         heartbeatAt: sql`now()`,
       })
       .returning();
+    await announce(db, input.userId, input.threadId, "run-started");
     return run!;
   } catch (err) {
     const e = err as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
@@ -46,9 +48,10 @@ export async function appendEvents(db: DB, runId: string, events: SequencedEvent
     ), fin AS (
       UPDATE runs SET status = ${final?.status ?? null}::text, error = ${final?.error ?? null}, finished_at = now()
       WHERE id = ${runId}::uuid AND ${final?.status ?? null}::text IS NOT NULL
-      RETURNING id
+      RETURNING user_id, thread_id
     )
-    SELECT pg_notify(${CHANNELS.events}, ${runId} || ':' || (SELECT max(seq) FROM ins))`);
+    SELECT pg_notify(${CHANNELS.events}, ${runId} || ':' || (SELECT max(seq) FROM ins)),
+           (SELECT pg_notify(${CHANNELS.activity}, user_id || '|' || thread_id || '|run-ended') FROM fin)`);
 }
 
 export async function readEvents(db: DB, runId: string, afterSeq: number, limit = 1000): Promise<SequencedEvent[]> {

@@ -2,7 +2,10 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { localRun } from "@/server/runs/registry";
 import { activeRunOfThread, requestCancel } from "@/server/runs/store";
+import { type Activity, announce, parseActivity } from "@/server/threads/activity";
 import { toUiMessages } from "@/server/threads/messages";
+import { connectionString } from "@/server/runs/follow";
+import { CHANNELS, notificationHub } from "@/server/runs/notify";
 import { createThread, deleteThread, getThread, listThreads, renameThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
 
@@ -34,13 +37,44 @@ export const threadRouter = router({
     .input(z.object({ id: threadId }))
     .query(async ({ ctx, input }) => found(await getThread(ctx.db, ctx.userId, input.id))),
 
-  create: protectedProcedure
-    .input(z.object({ title: title.optional() }).optional())
-    .mutation(({ ctx, input }) => createThread(ctx.db, ctx.userId, input?.title)),
+  create: protectedProcedure.input(z.object({ title: title.optional() }).optional()).mutation(async ({ ctx, input }) => {
+    const thread = await createThread(ctx.db, ctx.userId, input?.title);
+    await announce(ctx.db, ctx.userId, thread.id, "thread-created");
+    return thread;
+  }),
 
-  rename: protectedProcedure
-    .input(z.object({ id: threadId, title }))
-    .mutation(async ({ ctx, input }) => found(await renameThread(ctx.db, ctx.userId, input.id, input.title))),
+  rename: protectedProcedure.input(z.object({ id: threadId, title })).mutation(async ({ ctx, input }) => {
+    const thread = found(await renameThread(ctx.db, ctx.userId, input.id, input.title));
+    await announce(ctx.db, ctx.userId, thread.id, "thread-renamed");
+    return thread;
+  }),
+
+  /**
+   * What changes in the user's threads, made anywhere (another tab, another instance): ids only, so
+   * the client refetches what it shows. No event ids: after a reconnect it refetches everything.
+   */
+  activity: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+    const queue: Activity[] = [];
+    let wake: (() => void) | null = null;
+    const off = notificationHub(connectionString(ctx.db)).on(CHANNELS.activity, (payload) => {
+      const activity = parseActivity(payload, ctx.userId);
+      if (!activity) return;
+      queue.push(activity);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    try {
+      while (!signal?.aborted) {
+        while (queue.length) yield queue.shift()!;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      off();
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }),
 
   /** The conversation from its latest checkpoint, and whether an answer is being written now. */
   messages: protectedProcedure.input(z.object({ id: threadId })).query(async ({ ctx, input }) => {
@@ -63,6 +97,7 @@ export const threadRouter = router({
       await requestCancel(ctx.db, run.id);
     }
     found(await deleteThread(ctx.db, ctx.userId, input.id));
+    await announce(ctx.db, ctx.userId, input.id, "thread-deleted");
     // Checkpoints are LangGraph's, keyed by thread id; they go with the thread.
     await (await ctx.agent()).checkpointer.deleteThread(input.id);
     return { id: input.id };

@@ -1,0 +1,40 @@
+"use client";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useParams, useRouter } from "next/navigation";
+import { useTRPC } from "@/app/_lib/trpc";
+
+// Query clients (one per page) whose activity stream has connected before: a later start is a reconnect.
+const connectedBefore = new WeakSet<QueryClient>();
+
+/**
+ * Keeps this tab in step with the user's other tabs and devices: a thread created, renamed or
+ * deleted elsewhere, or an answer started or finished elsewhere, refreshes what this tab shows.
+ */
+export function ActivitySync() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const params = useParams<{ id?: string }>();
+
+  useSubscription(
+    trpc.thread.activity.subscriptionOptions(undefined, {
+      // Reconnected: anything may have changed while this tab was not listening. (The first
+      // connection needs nothing: the page came with fresh data.)
+      onStarted: () => {
+        if (connectedBefore.has(queryClient)) void queryClient.invalidateQueries(trpc.thread.pathFilter());
+        connectedBefore.add(queryClient);
+      },
+      onData: ({ threadId, kind }) => {
+        void queryClient.invalidateQueries(trpc.thread.list.pathFilter());
+        if (kind === "thread-deleted") {
+          if (params.id === threadId) router.push("/");
+          return;
+        }
+        if (kind === "thread-renamed" || kind === "run-ended") void queryClient.invalidateQueries(trpc.thread.get.queryFilter({ id: threadId }));
+        if (kind === "run-started" || kind === "run-ended") void queryClient.invalidateQueries(trpc.thread.messages.queryFilter({ id: threadId }));
+      },
+    }),
+  );
+  return null;
+}

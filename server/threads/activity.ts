@@ -1,0 +1,25 @@
+import { sql } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import { CHANNELS } from "@/server/runs/notify";
+
+/** What changed in one of a user's threads; other tabs and instances refresh what it touches. */
+export type ActivityKind = "thread-created" | "thread-renamed" | "thread-deleted" | "run-started" | "run-ended";
+
+export interface Activity {
+  threadId: string;
+  kind: ActivityKind;
+}
+
+/** Ids only, well under NOTIFY's 8,000 bytes: `<userId>|<threadId>|<kind>`. */
+export function activityPayload(userId: string, threadId: string, kind: ActivityKind) {
+  return `${userId}|${threadId}|${kind}`;
+}
+
+export function parseActivity(payload: string, userId: string): Activity | null {
+  const [who, threadId, kind] = payload.split("|");
+  return who === userId && threadId && kind ? { threadId, kind: kind as ActivityKind } : null;
+}
+
+export async function announce(db: DB, userId: string, threadId: string, kind: ActivityKind) {
+  await db.execute(sql`SELECT pg_notify(${CHANNELS.activity}, ${activityPayload(userId, threadId, kind)})`);
+}

@@ -1,5 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
-import { newChat, signUp } from "./helpers";
+import { startBlipProxy } from "./blip-proxy";
+import { newChat, PASSWORD, signUp, uniqueEmail } from "./helpers";
 
 const lastAnswer = (page: Page) => page.getByRole("article", { name: "Assistant" }).last();
 const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
@@ -64,4 +65,36 @@ test("Send is not offered while an answer is being written", async ({ page }) =>
   await expect(page.getByRole("button", { name: "Send" })).toHaveCount(0);
   await answerDone(page);
   await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
+});
+
+test("a network blip in the middle of an answer: the stream reconnects after its last event and ends exactly right", async ({ page, baseURL }) => {
+  const proxy = await startBlipProxy(new URL(baseURL!));
+  try {
+    await page.goto(`${proxy.url}/sign-up`);
+    await page.getByLabel("Email").fill(uniqueEmail());
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await expect(composer(page)).toBeVisible();
+    await newChat(page);
+    await ask(page, "hello");
+    await expect(lastAnswer(page)).toContainText("restart Threadline.", { timeout: 20_000 });
+    await answerDone(page);
+    const expected = await lastAnswer(page).innerText();
+
+    const eventRequests: { url: string; lastEventId: string | undefined }[] = [];
+    page.on("request", async (req) => {
+      if (req.url().includes("/api/trpc/chat.events")) eventRequests.push({ url: req.url(), lastEventId: (await req.allHeaders())["last-event-id"] });
+    });
+    await newChat(page);
+    await ask(page, "hello");
+    await expect(lastAnswer(page)).toContainText("offline demo model");
+    proxy.cut();
+    await answerDone(page);
+    expect(await lastAnswer(page).innerText()).toBe(expected);
+    // It did reconnect, asking (in the SSE Last-Event-ID header) for what came after the last event it had.
+    expect(eventRequests.length).toBeGreaterThanOrEqual(2);
+    expect(eventRequests.at(-1)!.lastEventId).toMatch(/^[0-9a-f-]{36}:\d+$/);
+  } finally {
+    await proxy.close();
+  }
 });

@@ -103,12 +103,16 @@ export const runs = pgTable(
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true, precision: 3 }),
     /** How many times an instance has taken the run up again after its owner disappeared. */
     recoveries: integer("recoveries").notNull().default(0),
+    /** When the finished run's event log was cut down to its ending; the history holds the turn. */
+    eventsPrunedAt: timestamp("events_pruned_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     // At most one active run per thread: a second insert fails, and that is the CONFLICT users see.
     uniqueIndex("runs_one_active_per_thread").on(t.threadId).where(sql`status in ('queued', 'running')`),
     // The recovery sweep: active runs whose owner stopped sending heartbeats.
     index("runs_stale_idx").on(t.heartbeatAt).where(sql`status in ('queued', 'running')`),
+    // Finished runs whose event log still waits to be pruned.
+    index("runs_unpruned_idx").on(t.finishedAt).where(sql`events_pruned_at is null and finished_at is not null`),
   ],
 );
 

@@ -49,6 +49,11 @@ export class ActiveRun {
     this.handoff.done();
   }
 
+  /** Every event written and published so far. */
+  written(): SequencedEvent[] {
+    return [...this.log];
+  }
+
   get lastEvent(): RunEvent | undefined {
     return this.log.at(-1)?.event;
   }

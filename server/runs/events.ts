@@ -1,5 +1,9 @@
+import type { TurnSnapshot } from "./turn";
+
 /** What a run reports as it goes: the wire format of `chat.events`, the same on every transport. */
 export type RunEvent =
+  /** Sent only to a client that joins a run: the turn so far, in place of the events that built it. */
+  | { type: "snapshot"; turn: TurnSnapshot }
   | { type: "run-start"; userMessage: { id: string; text: string } | null }
   | { type: "message-start"; messageId: string }
   | { type: "text-delta"; messageId: string; delta: string }

@@ -11,7 +11,7 @@ import { ActiveRun } from "./active-run";
 import type { RunEvent } from "./events";
 import { releaseForTakeover } from "./drain";
 import { holdRun, releaseRun } from "./registry";
-import { appendEvents, createRun, readEvents } from "./store";
+import { appendEvents, createRun, MAX_RUN_EVENTS, readEvents } from "./store";
 import { StreamTranslator } from "./translate";
 
 export interface StartRun {
@@ -50,7 +50,7 @@ export function atStepBoundary(last: RunEvent | undefined): boolean {
  * Continue it.
  */
 export async function resumeRun(db: DB, agent: Agent, row: Run) {
-  const history = await readEvents(db, row.id, 0, 100_000);
+  const history = await readEvents(db, row.id, 0, MAX_RUN_EVENTS);
   const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final), history);
   if (run.lastEvent?.type === "run-end") return; // it had ended; only the status was left behind
   const state = await agent.graph.getState({ configurable: { thread_id: row.threadId } });

@@ -11,4 +11,6 @@ export const runTiming = () => ({
   staleAfterMs: Number(process.env.RUN_STALE_AFTER_MS ?? 10_000),
   /** How often each instance looks for runs whose owner disappeared. */
   sweepMs: Number(process.env.RUN_SWEEP_MS ?? 3_000),
+  /** How long a finished run keeps its full event log for clients that come back to it. */
+  eventsRetentionMs: Number(process.env.RUN_EVENTS_RETENTION_MS ?? 3_600_000),
 });

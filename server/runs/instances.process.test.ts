@@ -26,12 +26,12 @@ afterAll(async () => {
 
 type Client = ReturnType<typeof clientFor>;
 
-/** Follows a run through `chat.events` until it ends; `onEvent` may act along the way. */
+/** Follows every event of a run through `chat.events` until it ends; `onEvent` may act along the way. */
 function follow(client: Client, runId: string, onEvent: (e: RunEvent, all: RunEvent[]) => void = () => {}) {
   return new Promise<RunEvent[]>((resolve, reject) => {
     const all: RunEvent[] = [];
     const sub = client.chat.events.subscribe(
-      { runId },
+      { runId, lastEventId: `${runId}:0` },
       {
         onData: (envelope) => {
           const event = envelope.data;

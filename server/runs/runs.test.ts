@@ -7,6 +7,7 @@ import { runs } from "@/db/schema";
 import { createOfflineModel } from "@/server/agent/offline-model";
 import { testAgent } from "@/scripts/testing/agent";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller, testContext, sessionFor } from "@/scripts/testing/users";
 import { createCaller } from "@/server/trpc/root";
 import type { RunEvent, SequencedEvent } from "./events";
@@ -14,7 +15,7 @@ import { resumeRun } from "./execute";
 import { connectionString, followRun } from "./follow";
 import { notificationHub } from "./notify";
 import { localRun } from "./registry";
-import { claimStaleRuns, getRun, readEvents, requestCancel } from "./store";
+import { claimStaleRuns, getRun, pruneRunEvents, readEvents, requestCancel } from "./store";
 import { startRunWorkers } from "./workers";
 
 let t: TestDatabase;
@@ -115,6 +116,37 @@ describe("runs in Postgres", () => {
     } finally {
       stop();
     }
+  });
+});
+
+describe("event log lifetime", () => {
+  it("prunes a finished run's log down to its ending after the retention time; the history keeps the turn", async () => {
+    const { caller } = await signedInCaller(t);
+    const done = await caller.chat.send({ text: "what is 2+2?" });
+    const before = await collect(followRun(t.db, done.runId, 0));
+    const paced = await signedInCaller(t, testAgent(t.pool, createOfflineModel(20)));
+    const running = await paced.caller.chat.send({ text: "tell me about yourself" });
+    await expect.poll(async () => (await readEvents(t.db, running.runId, 0)).length).toBeGreaterThan(1);
+
+    await pruneRunEvents(t.db, 3_600_000); // finished just now: kept
+    expect(await readEvents(t.db, done.runId, 0)).toEqual(before);
+    await pruneRunEvents(t.db, 0);
+    expect(await readEvents(t.db, done.runId, 0)).toEqual([before.at(-1)]);
+    expect(before.at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
+    const row = await t.pool.query("SELECT events_pruned_at FROM runs WHERE id = $1", [done.runId]);
+    expect(row.rows[0].events_pruned_at).toBeInstanceOf(Date);
+
+    // A client coming back to it learns it ended; the conversation is whole.
+    const back = await subscribeEvents(caller, done.runId, null);
+    expect(back).toEqual([{ id: `${done.runId}:${before.at(-1)!.seq}`, event: before.at(-1)!.event }]);
+    const { messages } = await caller.thread.messages({ id: done.threadId });
+    expect(messages).toMatchObject([{ role: "user", text: "what is 2+2?" }, { role: "assistant" }]);
+    expect(JSON.stringify(messages[1])).toContain("4");
+
+    // A run still answering is untouched, and its log is complete once it ends.
+    const events = await collect(followRun(t.db, running.runId, 0));
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
   });
 });
 

@@ -54,6 +54,9 @@ export async function appendEvents(db: DB, runId: string, events: SequencedEvent
            (SELECT pg_notify(${CHANNELS.activity}, user_id || '|' || thread_id || '|run-ended') FROM fin)`);
 }
 
+/** More than any run writes: events are coalesced, so even a very long answer has a few hundred. */
+export const MAX_RUN_EVENTS = 100_000;
+
 export async function readEvents(db: DB, runId: string, afterSeq: number, limit = 1000): Promise<SequencedEvent[]> {
   const rows = await db
     .select({ seq: runEvents.seq, event: runEvents.event })
@@ -117,4 +120,25 @@ export async function claimStaleRuns(db: DB, staleAfterMs: number, limit = 5): P
   const ids = result.rows.map((r) => String(r.id));
   if (ids.length === 0) return [];
   return db.select().from(runs).where(inArray(runs.id, ids));
+}
+
+/**
+ * Cuts the event logs of runs that finished over `olderThanMs` ago down to their ending. Their turn
+ * is in the checkpoint by then, and a client that comes back to one only needs to learn it ended.
+ */
+export async function pruneRunEvents(db: DB, olderThanMs: number, limit = 500): Promise<number> {
+  const result = await db.execute(sql`
+    WITH done AS (
+      UPDATE runs SET events_pruned_at = now()
+      WHERE id IN (
+        SELECT id FROM runs
+        WHERE events_pruned_at IS NULL AND finished_at IS NOT NULL AND finished_at < now() - make_interval(secs => ${olderThanMs / 1000})
+        ORDER BY finished_at
+        FOR UPDATE SKIP LOCKED
+        LIMIT ${limit}
+      )
+      RETURNING id
+    )
+    DELETE FROM run_events e USING done WHERE e.run_id = done.id AND e.event->>'type' <> 'run-end'`);
+  return result.rowCount ?? 0;
 }

@@ -5,12 +5,15 @@ import { connectionString } from "./follow";
 import { runTiming } from "./instance";
 import { CHANNELS, notificationHub } from "./notify";
 import { localRun, localRunIds } from "./registry";
-import { claimStaleRuns, heartbeat } from "./store";
+import { claimStaleRuns, heartbeat, pruneRunEvents } from "./store";
+
+/** Pruning is housekeeping: once a minute per instance is plenty. */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * What every instance does in the background: heartbeats for the runs it executes (which also
  * picks up cancel requests it missed), cancelling when another instance asks, and taking over runs
- * whose owner stopped sending heartbeats. Returns a function that stops it all.
+ * whose owner stopped sending heartbeats, and pruning old event logs. Returns a function that stops it all.
  */
 export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void {
   const timing = runTiming();
@@ -23,6 +26,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
   }, timing.heartbeatMs);
 
   let sweeping = false;
+  let prunedAt = 0;
   const sweep = async () => {
     if (sweeping) return;
     sweeping = true;
@@ -30,6 +34,10 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
       for (const run of await claimStaleRuns(db, timing.staleAfterMs)) {
         console.log(`[runs] taking over run ${run.id} (thread ${run.threadId}) from ${run.ownerInstance ?? "nobody"}`);
         await resumeRun(db, await agent(), run).catch((err) => console.error(`[runs] could not resume ${run.id}:`, err));
+      }
+      if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
+        prunedAt = Date.now();
+        await pruneRunEvents(db, timing.eventsRetentionMs);
       }
     } catch (err) {
       console.error("[runs] recovery sweep failed:", (err as Error).message);

@@ -2,9 +2,11 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOfflineModel } from "@/server/agent/offline-model";
 import type { RunEvent } from "@/server/runs/events";
+import { applyToTurn, emptySnapshot } from "@/server/runs/turn";
 import { testAgent } from "@/scripts/testing/agent";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
 import { httpError, scriptedModel } from "@/scripts/testing/fake-model";
+import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller } from "@/scripts/testing/users";
 
 let t: TestDatabase;
@@ -13,17 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-type Caller = Awaited<ReturnType<typeof signedInCaller>>["caller"];
-
-/** Every event of a run, read through the real subscription procedure, with their ids. */
-async function readEvents(caller: Caller, runId: string, lastEventId: string | null = null) {
-  const events: { id: string; event: RunEvent }[] = [];
-  for await (const item of await caller.chat.events({ runId, lastEventId })) {
-    const [id, event] = item as unknown as [string, RunEvent];
-    events.push({ id, event });
-  }
-  return events;
-}
+const readEvents = subscribeEvents;
 
 async function failure(promise: Promise<unknown>) {
   const err = await promise.then(() => null, (e: unknown) => e);
@@ -70,6 +62,32 @@ describe("chat", () => {
     const cut = Math.floor(all.length / 2);
     const rest = await readEvents(caller, runId, all[cut - 1]!.id);
     expect(rest.map((e) => e.id)).toEqual(all.slice(cut).map((e) => e.id));
+  });
+
+  it("gives a client that joins mid-answer the turn so far as one snapshot, then the rest live, adding up to exactly the answer", async () => {
+    const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(10)));
+    const { runId } = await caller.chat.send({ text: "tell me about yourself" });
+    const written = async () => (await t.pool.query("SELECT count(*)::int AS n FROM run_events WHERE run_id = $1 AND event->>'type' = 'text-delta'", [runId])).rows[0].n;
+    await expect.poll(written, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+
+    const joined = await readEvents(caller, runId, null); // from this instance's memory, while it runs
+    const all = await readEvents(caller, runId);
+    expect(joined[0]!.event.type).toBe("snapshot");
+    expect(joined.filter((e) => e.event.type === "snapshot")).toHaveLength(1);
+    expect(joined.length).toBeLessThan(all.length);
+    // After the snapshot come exactly the events the full log has after the one it ends at.
+    const at = all.findIndex((e) => e.id === joined[0]!.id);
+    expect(at).toBeGreaterThanOrEqual(3);
+    expect(joined.slice(1).map((e) => e.id)).toEqual(all.slice(at + 1).map((e) => e.id));
+    const fold = (events: { event: RunEvent }[]) => events.reduce((turn, e) => applyToTurn(turn, e.event), emptySnapshot);
+    expect(fold(joined)).toEqual(fold(all));
+    expect(fold(joined).parts.at(-1)).toMatchObject({ type: "text", text: expect.stringContaining("offline demo model") });
+
+    // Once it has ended, a joining client gets the whole turn, then the ending.
+    const late = await readEvents(caller, runId, null);
+    expect(late.map((e) => e.event.type)).toEqual(["snapshot", "run-end"]);
+    expect(late.map((e) => e.id)).toEqual(all.slice(-2).map((e) => e.id));
+    expect(fold(late)).toEqual(fold(all));
   });
 
   it("names the thread from the first message, unless the user renamed it", async () => {

@@ -5,7 +5,8 @@ import { assertAcceptingRuns } from "@/server/runs/drain";
 import { startRun } from "@/server/runs/execute";
 import { followRun } from "@/server/runs/follow";
 import { localRun } from "@/server/runs/registry";
-import { activeRunOfThread, getRun, requestCancel } from "@/server/runs/store";
+import { activeRunOfThread, getRun, MAX_RUN_EVENTS, readEvents, requestCancel } from "@/server/runs/store";
+import { withSnapshot } from "@/server/runs/turn";
 import { createThread, getThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
 
@@ -51,15 +52,24 @@ export const chatRouter = router({
   /**
    * A run's events over SSE, each with a `<runId>:<seq>` id, from any instance: from memory where the
    * run executes, from Postgres elsewhere. A client that reconnects sends the last id it saw and gets
-   * only what came after, so no token is repeated or lost.
+   * only what came after, so no token is repeated or lost. A client that joins without one (a page
+   * opened mid-answer) gets the turn so far as one snapshot first; `<runId>:0` asks for every event.
    */
   events: protectedProcedure
     .input(z.object({ runId: z.uuid("Not a valid run id"), lastEventId: z.string().max(100).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const run = await getRun(ctx.db, input.runId, ctx.userId);
       if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "Answer not found" });
-      const after = seqAfter(input.lastEventId, run.id);
+      let after = seqAfter(input.lastEventId, run.id);
       const here = localRun(run.id);
+      if (after === 0 && input.lastEventId !== eventId(run.id, 0)) {
+        const backlog = here ? here.written() : await readEvents(ctx.db, run.id, 0, MAX_RUN_EVENTS);
+        for (const { seq, event } of withSnapshot(backlog)) {
+          yield tracked(eventId(run.id, seq), event);
+          if (event.type === "run-end") return;
+        }
+        after = backlog.at(-1)?.seq ?? 0;
+      }
       const source = here ? here.subscribe(after, signal) : followRun(ctx.db, run.id, after, signal);
       for await (const { seq, event } of source) yield tracked(eventId(run.id, seq), event);
     }),

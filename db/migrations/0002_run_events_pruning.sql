@@ -1,0 +1,2 @@
+ALTER TABLE "runs" ADD COLUMN "events_pruned_at" timestamp (3) with time zone;--> statement-breakpoint
+CREATE INDEX "runs_unpruned_idx" ON "runs" USING btree ("finished_at") WHERE events_pruned_at is null and finished_at is not null;

@@ -1,0 +1,15 @@
+import type { RunEvent } from "../../server/runs/events";
+import type { createCaller } from "../../server/trpc/root";
+
+/**
+ * A run's events read through the real `chat.events` procedure, with their wire ids, until it ends.
+ * By default from the very first event; `null` joins as a page does, starting from a snapshot.
+ */
+export async function subscribeEvents(caller: ReturnType<typeof createCaller>, runId: string, lastEventId: string | null = `${runId}:0`) {
+  const events: { id: string; event: RunEvent }[] = [];
+  for await (const item of await caller.chat.events({ runId, lastEventId })) {
+    const [id, event] = item as unknown as [string, RunEvent];
+    events.push({ id, event });
+  }
+  return events;
+}

@@ -73,7 +73,8 @@ export const threads = pgTable(
 
 export type Thread = typeof threads.$inferSelect;
 
-export type RunStatus = "queued" | "running" | "interrupted" | "succeeded" | "failed" | "cancelled";
+/** Paused: the agent waits for the user to approve an action; the decision starts the next run. */
+export type RunStatus = "queued" | "running" | "interrupted" | "succeeded" | "failed" | "cancelled" | "paused";
 export const ACTIVE_RUN_STATUSES: RunStatus[] = ["queued", "running"];
 
 /**
@@ -92,7 +93,7 @@ export const runs = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     status: text("status").$type<RunStatus>().notNull().default("queued"),
     /** The user's message that started the run, kept until it is safely in a checkpoint; null for Continue. */
-    input: jsonb("input").$type<{ id: string; text: string } | null>(),
+    input: jsonb("input").$type<RunInput | null>(),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
     startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
     finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
@@ -131,3 +132,86 @@ export const runEvents = pgTable(
 );
 
 export type Run = typeof runs.$inferSelect;
+
+/** A run's new user message; `base` is the checkpoint it forks from when the user edits or regenerates. */
+export interface RunInput {
+  id: string;
+  text: string;
+  base?: string;
+}
+
+/** Notes the agent saves for a user (with their approval) and reads back. */
+export const notes = pgTable(
+  "notes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    /** The tool call that saved it: a call replayed after a crash finds its note already there. */
+    toolCallId: text("tool_call_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+  },
+  (t) => [uniqueIndex("notes_user_tool_call_idx").on(t.userId, t.toolCallId), index("notes_user_created_idx").on(t.userId, t.createdAt.desc())],
+);
+
+export type ApprovalStatus = "pending" | "approved" | "edited" | "rejected";
+
+/**
+ * An action the agent asked to take and the user's decision on it. The row is the lock: a decision
+ * is an UPDATE of a pending row, so it applies once however many clicks or tabs race for it.
+ */
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The run that paused for it; every approval of one pause is decided before the graph resumes. */
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    toolCallId: text("tool_call_id").notNull(),
+    toolName: text("tool_name").notNull(),
+    args: jsonb("args").$type<Record<string, unknown>>().notNull(),
+    status: text("status").$type<ApprovalStatus>().notNull().default("pending"),
+    decidedArgs: jsonb("decided_args").$type<Record<string, unknown>>(),
+    reason: text("reason"),
+    decidedAt: timestamp("decided_at", { withTimezone: true, precision: 3 }),
+    /** The run that carries the decisions on, created with the last of them. */
+    resumedByRunId: uuid("resumed_by_run_id"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+  },
+  (t) => [uniqueIndex("approvals_thread_call_idx").on(t.threadId, t.toolCallId), index("approvals_run_idx").on(t.runId), index("approvals_resumed_by_idx").on(t.resumedByRunId)],
+);
+
+export type Approval = typeof approvals.$inferSelect;
+
+/**
+ * The tree of a thread's branches, one row a message as the UI shows it (a user message, or an
+ * assistant turn by its first AI message id). Siblings share a parent. The checkpoints hold the
+ * messages; this holds where each branch forks (base) and where it has got to (leaf).
+ */
+export const messageBranches = pgTable(
+  "message_branches",
+  {
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    /** The message before it in the conversation; null for the first. */
+    parentId: text("parent_id"),
+    role: text("role").$type<"user" | "assistant">().notNull(),
+    /** For a user message: the checkpoint the thread was at when it was sent, where an edit forks. */
+    baseCheckpointId: text("base_checkpoint_id"),
+    /** The newest checkpoint of the latest branch through this message: where switching to it goes. */
+    leafCheckpointId: text("leaf_checkpoint_id"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [primaryKey({ columns: [t.threadId, t.messageId] }), index("message_branches_parent_idx").on(t.threadId, t.parentId, t.createdAt)],
+);

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { createDb, createPool, type DB } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
+import { notificationHub } from "../../server/runs/notify";
 
 export interface TestDatabase {
   url: string;
@@ -39,6 +40,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await empty.drop();
     },
   };
+}
+
+/**
+ * A fresh database for the calling test file, ready before its tests and dropped after them, with
+ * the LISTEN connection runs opened on it. Its fields are filled in by `beforeAll`.
+ */
+export function testDatabaseForFile(): TestDatabase {
+  const t = {} as TestDatabase;
+  beforeAll(async () => {
+    Object.assign(t, await createTestDatabase());
+  });
+  afterAll(async () => {
+    await notificationHub(t.url).close();
+    await t.drop();
+  });
+  return t;
 }
 
 async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -5,9 +5,24 @@ import { getPool } from "@/db/client";
 /** LangGraph's tables live in their own schema, which drizzle-kit is told to ignore (schemaFilter). */
 export const CHECKPOINT_SCHEMA = "langgraph";
 
+/**
+ * The stock saver, with channel versions that cannot collide across branches. It keys stored values
+ * by (thread, channel, version), and its default versions count 1, 2, 3 along each branch, so a fork
+ * from an older checkpoint reached a version number the old branch had already stored, and its
+ * write was dropped (ON CONFLICT DO NOTHING): the new branch read the old branch's messages. These
+ * versions still grow by at least 1, but start from the clock in microseconds (plus a random
+ * part), so two branches never produce the same one; plain numbers, so older threads keep working.
+ */
+export class BranchSafePostgresSaver extends PostgresSaver {
+  override getNextVersion(current: number | undefined): number {
+    const next = typeof current === "number" ? current + 1 : 1;
+    return Math.max(next, Date.now() * 1000 + Math.floor(Math.random() * 1000));
+  }
+}
+
 /** On the app's shared pool: fromConnString would open a second pool of its own. */
 export function createCheckpointer(pool: pg.Pool): PostgresSaver {
-  return new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA });
+  return new BranchSafePostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA });
 }
 
 const cache = globalThis as unknown as { __threadlineCheckpointer?: PostgresSaver };

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { httpError, scriptedModel } from "@/scripts/testing/fake-model";
 import { buildAgentGraph, isTransient } from "./graph";
 import { createOfflineModel, deriveTitle, findExpression } from "./offline-model";
-import { agentTools } from "./tools";
+import { basicTools } from "./tools";
 
 const fastRetry = { maxAttempts: 3, initialInterval: 1, maxInterval: 2, jitter: false };
 const ask = (text: string) => ({ messages: [new HumanMessage(text)] });
@@ -12,7 +12,7 @@ const ask = (text: string) => ({ messages: [new HumanMessage(text)] });
 describe("agent graph", () => {
   it("routes a tool call to the tools node and back to the model", async () => {
     const { model, stats } = scriptedModel([{ toolCalls: [{ name: "calculator", args: { expression: "12*7" } }] }, { text: "It is 84." }]);
-    const graph = buildAgentGraph({ model, tools: agentTools });
+    const graph = buildAgentGraph({ model, tools: basicTools });
     const { messages } = await graph.invoke(ask("what is 12*7?"));
     expect(messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
     expect((messages[2] as ToolMessage).content).toBe("84");
@@ -25,7 +25,7 @@ describe("agent graph", () => {
       { toolCalls: [{ name: "calculator", args: { expression: "1/0" } }, { name: "current_time", args: { timezone: "Mars/Olympus" } }] },
       { text: "Both failed." },
     ]);
-    const { messages } = await buildAgentGraph({ model, tools: agentTools }).invoke(ask("break things"));
+    const { messages } = await buildAgentGraph({ model, tools: basicTools }).invoke(ask("break things"));
     const results = messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.content);
     expect(results).toEqual(["Error: Division by zero", expect.stringContaining('"Mars/Olympus" is not a known IANA time zone')]);
     expect(messages.at(-1)!.content).toBe("Both failed.");
@@ -34,7 +34,7 @@ describe("agent graph", () => {
   it("stops a model that keeps calling tools, answering every pending call", async () => {
     const loop = { toolCalls: [{ name: "calculator", args: { expression: "1+1" } }] };
     const { model, stats } = scriptedModel(Array(10).fill(loop));
-    const { messages } = await buildAgentGraph({ model, tools: agentTools, maxToolRounds: 3 }).invoke(ask("loop"));
+    const { messages } = await buildAgentGraph({ model, tools: basicTools, maxToolRounds: 3 }).invoke(ask("loop"));
     expect(stats.calls).toBe(4);
     const last = messages.at(-1)!;
     expect(last.content).toMatch(/^I stopped after 3 rounds of tool calls/);
@@ -46,19 +46,19 @@ describe("agent graph", () => {
   it("retries transient failures (429, 5xx, connection reset) and then succeeds", async () => {
     const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
     const { model, stats } = scriptedModel([httpError(429), httpError(503), { text: "made it" }]);
-    const graph = buildAgentGraph({ model, tools: agentTools, retry: { ...fastRetry, retryOn: isTransient } });
+    const graph = buildAgentGraph({ model, tools: basicTools, retry: { ...fastRetry, retryOn: isTransient } });
     expect((await graph.invoke(ask("hi"))).messages.at(-1)!.content).toBe("made it");
     expect(stats.calls).toBe(3);
 
     const again = scriptedModel([reset, { text: "ok" }]);
-    const g2 = buildAgentGraph({ model: again.model, tools: agentTools, retry: { ...fastRetry, retryOn: isTransient } });
+    const g2 = buildAgentGraph({ model: again.model, tools: basicTools, retry: { ...fastRetry, retryOn: isTransient } });
     expect((await g2.invoke(ask("hi"))).messages.at(-1)!.content).toBe("ok");
   });
 
   it("gives up after the last retry, keeping the user's message in the checkpoint", async () => {
     const { model, stats } = scriptedModel([httpError(500), httpError(500), httpError(500)]);
     const checkpointer = new MemorySaver();
-    const graph = buildAgentGraph({ model, tools: agentTools, checkpointer, retry: { ...fastRetry, retryOn: isTransient } });
+    const graph = buildAgentGraph({ model, tools: basicTools, checkpointer, retry: { ...fastRetry, retryOn: isTransient } });
     const config = { configurable: { thread_id: "t1" } };
     await expect(graph.invoke(ask("hello?"), config)).rejects.toMatchObject({ status: 500 });
     expect(stats.calls).toBe(3);
@@ -68,7 +68,7 @@ describe("agent graph", () => {
 
   it("does not retry a client error such as 400", async () => {
     const { model, stats } = scriptedModel([httpError(400), { text: "never" }]);
-    const graph = buildAgentGraph({ model, tools: agentTools, retry: { ...fastRetry, retryOn: isTransient } });
+    const graph = buildAgentGraph({ model, tools: basicTools, retry: { ...fastRetry, retryOn: isTransient } });
     await expect(graph.invoke(ask("hi"))).rejects.toMatchObject({ status: 400 });
     expect(stats.calls).toBe(1);
   });
@@ -76,14 +76,14 @@ describe("agent graph", () => {
   it("times out a model call that stalls, and retries it", async () => {
     const { model, stats } = scriptedModel([{ text: "slow answer" }, { text: "quick" }], 200);
     // 2 tokens at 200 ms each cannot finish in 100 ms; the retry gets the same pace but a new script step.
-    const graph = buildAgentGraph({ model, tools: agentTools, modelTimeoutMs: 100, retry: { ...fastRetry, maxAttempts: 2, retryOn: isTransient } });
+    const graph = buildAgentGraph({ model, tools: basicTools, modelTimeoutMs: 100, retry: { ...fastRetry, maxAttempts: 2, retryOn: isTransient } });
     await expect(graph.invoke(ask("hi"))).rejects.toThrow("The model did not answer within 100 ms");
     expect(stats.calls).toBe(2);
   });
 });
 
 describe("offline model", () => {
-  const offline = () => buildAgentGraph({ model: createOfflineModel(0), tools: agentTools });
+  const offline = () => buildAgentGraph({ model: createOfflineModel(0), tools: basicTools });
 
   it("uses the calculator for arithmetic and answers from its result", async () => {
     const { messages } = await offline().invoke(ask("what is 12*7?"));

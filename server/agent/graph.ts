@@ -2,8 +2,8 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { AIMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
-import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { modelNode, ModelTimeoutError } from "./nodes/model";
+import { reviewNode, toolsNode } from "./nodes/review";
 import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
 
 export interface AgentOptions {
@@ -18,11 +18,15 @@ export interface AgentOptions {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500, backoffFactor: 2, maxInterval: 8_000, jitter: true, retryOn: isTransient };
 
-/** model ⇄ tools, with a step limit; every step is checkpointed when a checkpointer is given. */
+/**
+ * model → review → tools → model, with a step limit. Review pauses for the user's approval before
+ * side-effecting tools. Every step is checkpointed when a checkpointer is given.
+ */
 export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY }: AgentOptions) {
   return new StateGraph(MessagesAnnotation)
     .addNode("model", modelNode(model, tools, modelTimeoutMs), { retryPolicy: retry })
-    .addNode("tools", new ToolNode(tools, { handleToolErrors: true }))
+    .addNode("review", reviewNode(tools))
+    .addNode("tools", toolsNode(tools))
     .addNode("step_limit", stepLimitNode(maxToolRounds))
     .addEdge(START, "model")
     .addConditionalEdges(
@@ -30,10 +34,11 @@ export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8,
       (state) => {
         const last = state.messages.at(-1);
         if (!last || !AIMessage.isInstance(last) || !last.tool_calls?.length) return END;
-        return toolRoundsThisTurn(state.messages) > maxToolRounds ? "step_limit" : "tools";
+        return toolRoundsThisTurn(state.messages) > maxToolRounds ? "step_limit" : "review";
       },
-      ["tools", "step_limit", END],
+      ["review", "step_limit", END],
     )
+    .addEdge("review", "tools")
     .addEdge("tools", "model")
     .addEdge("step_limit", END)
     .compile({ checkpointer });

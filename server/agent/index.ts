@@ -1,5 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { getDb } from "@/db/client";
 import { getCheckpointer } from "./checkpointer";
 import { type AgentGraph, buildAgentGraph } from "./graph";
 import { chooseModel, MODEL_TIMEOUT_MS, type ModelChoice } from "./model";
@@ -9,6 +11,7 @@ export interface Agent {
   choice: Pick<ModelChoice, "provider" | "model" | "label">;
   model: BaseChatModel;
   graph: AgentGraph;
+  tools: StructuredToolInterface[];
   checkpointer: BaseCheckpointSaver;
 }
 
@@ -20,7 +23,8 @@ export function getAgent(): Promise<Agent> {
     const choice = chooseModel();
     const model = await choice.create();
     const checkpointer = getCheckpointer();
-    const graph = buildAgentGraph({ model, tools: agentTools, checkpointer, modelTimeoutMs: MODEL_TIMEOUT_MS() });
-    return { choice, model, graph, checkpointer };
+    const tools = agentTools(getDb());
+    const graph = buildAgentGraph({ model, tools, checkpointer, modelTimeoutMs: MODEL_TIMEOUT_MS() });
+    return { choice, model, graph, tools, checkpointer };
   })());
 }

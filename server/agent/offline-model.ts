@@ -14,6 +14,7 @@ export const OFFLINE_INTRO = [
   "",
   "- do arithmetic with the `calculator` tool. Try *what is 12\\*7?*",
   "- tell the time with the `current_time` tool. Try *what time is it in Asia/Tokyo?*",
+  "- save notes with the `save_note` tool, once you approve. Try *remember that the spare key is under the mat*, then *what are my notes?*",
   "",
   "To chat with a real model, set `OPENAI_API_KEY` (add `OPENAI_BASE_URL` for any OpenAI-compatible server such as Ollama, vLLM or LM Studio), `ANTHROPIC_API_KEY`, or `OLLAMA_BASE_URL`, and restart Threadline.",
 ].join("\n");
@@ -22,6 +23,10 @@ export function offlinePlanner(messages: BaseMessage[], toolNames: string[]): Re
   const last = messages.at(-1);
   if (last && ToolMessage.isInstance(last)) return answerFromTools(messages);
   const text = last && HumanMessage.isInstance(last) ? textOf(last) : "";
+
+  const notes = notesToSave(text);
+  if (notes.length && toolNames.includes("save_note")) return { toolCalls: notes.map((note) => ({ name: "save_note", args: { text: note } })) };
+  if (isNotesQuestion(text) && toolNames.includes("list_notes")) return { toolCalls: [{ name: "list_notes", args: {} }] };
 
   const expression = findExpression(text);
   if (expression && toolNames.includes("calculator")) return { toolCalls: [{ name: "calculator", args: { expression } }] };
@@ -42,7 +47,13 @@ function answerFromTools(messages: BaseMessage[]): Reply {
   const lines = results.map((result) => {
     const call = calls.find((c) => c.id === result.tool_call_id);
     const output = textOf(result);
+    if (output.startsWith("The user rejected")) {
+      const reason = /Their reason: ([\s\S]*)$/.exec(output)?.[1];
+      return `Understood, I did not ${call?.name === "save_note" ? "save that note" : "do that"}.${reason ? ` You said: “${reason}”` : ""}`;
+    }
     if (output.startsWith("Error")) return `That didn't work: ${output.replace(/^Error:\s*/, "")}`;
+    if (call?.name === "save_note") return `Done: I saved the note “${String(call.args.text)}”.`;
+    if (call?.name === "list_notes") return output.startsWith("-") ? `Your notes:\n\n${output}` : "You have no notes yet.";
     if (call?.name === "calculator") return `${String(call.args.expression).trim()} = **${output}**`;
     if (call?.name === "current_time") return `It is **${output}**.`;
     return output;
@@ -56,6 +67,13 @@ export function findExpression(text: string): string | null {
   const found = candidates.map((c) => c.trim()).find((c) => /\d\s*[-+*/×÷^%]\s*[\d(]|\w\(/.test(c));
   return found ?? null;
 }
+
+/** "Remember that A. Remember that B." asks for two notes, saved in one step. */
+export function notesToSave(text: string): string[] {
+  return [...text.matchAll(/\bremember that\s+([^\n.!?]+)/gi)].map((m) => m[1]!.trim()).filter(Boolean);
+}
+
+const isNotesQuestion = (text: string) => /\b(my notes|list (?:the |my )?notes|what do you remember|show (?:me )?(?:my )?notes)\b/i.test(text);
 
 const isTimeQuestion = (text: string) => /\b(what time|time is it|current time|the time|what day|what date|today's date|date today)\b/i.test(text);
 

@@ -8,7 +8,7 @@ import { signedInCaller } from "@/scripts/testing/users";
 import { createCheckpointer } from "./checkpointer";
 import { buildAgentGraph, isTransient } from "./graph";
 import { chooseModel } from "./model";
-import { agentTools } from "./tools";
+import { basicTools } from "./tools";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -43,7 +43,7 @@ describe("the OpenAI provider against an OpenAI-compatible server", () => {
           ? { text: "The product is **84**, as the calculator says." }
           : { toolCalls: [{ name: "calculator", args: { expression: "12*7" } }] },
       async (server) => {
-        const graph = buildAgentGraph({ model: await openaiModel(server.url), tools: agentTools, checkpointer: createCheckpointer(t.pool), retry: fastRetry });
+        const graph = buildAgentGraph({ model: await openaiModel(server.url), tools: basicTools, checkpointer: createCheckpointer(t.pool), retry: fastRetry });
         const config = { configurable: { thread_id: crypto.randomUUID() } };
         const tokens: string[] = [];
         for await (const [message, meta] of await graph.stream({ messages: [new HumanMessage("what is 12*7?")] }, { ...config, streamMode: "messages" })) {
@@ -73,7 +73,7 @@ describe("the OpenAI provider against an OpenAI-compatible server", () => {
     await withServer(
       (_req, n) => (n === 1 ? { status: 429 } : n === 2 ? { status: 500 } : { text: "Third time lucky." }),
       async (server) => {
-        const graph = buildAgentGraph({ model: await openaiModel(server.url), tools: agentTools, retry: fastRetry });
+        const graph = buildAgentGraph({ model: await openaiModel(server.url), tools: basicTools, retry: fastRetry });
         const { messages } = await graph.invoke({ messages: [new HumanMessage("hi")] });
         expect(messages.at(-1)?.content).toBe("Third time lucky.");
         expect(server.requests).toHaveLength(3);
@@ -85,7 +85,7 @@ describe("the OpenAI provider against an OpenAI-compatible server", () => {
     await withServer(
       (_req, n) => (n === 1 ? { stall: true } : { text: "Back on track." }),
       async (server) => {
-        const graph = buildAgentGraph({ model: await openaiModel(server.url), tools: agentTools, modelTimeoutMs: 500, retry: fastRetry });
+        const graph = buildAgentGraph({ model: await openaiModel(server.url), tools: basicTools, modelTimeoutMs: 500, retry: fastRetry });
         const { messages } = await graph.invoke({ messages: [new HumanMessage("hi")] });
         expect(messages.at(-1)?.content).toBe("Back on track.");
         expect(server.requests).toHaveLength(2);

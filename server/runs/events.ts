@@ -4,7 +4,8 @@ import type { TurnSnapshot } from "./turn";
 export type RunEvent =
   /** Sent only to a client that joins a run: the turn so far, in place of the events that built it. */
   | { type: "snapshot"; turn: TurnSnapshot }
-  | { type: "run-start"; userMessage: { id: string; text: string } | null }
+  /** `forkAfter`: for an edit or regenerate, the message the new branch continues from (null: the start). */
+  | { type: "run-start"; userMessage: { id: string; text: string } | null; forkAfter?: string | null }
   | { type: "message-start"; messageId: string }
   | { type: "text-delta"; messageId: string; delta: string }
   | { type: "tool-call"; messageId: string; toolCallId: string; name: string; args: Record<string, unknown> }
@@ -12,8 +13,11 @@ export type RunEvent =
   | { type: "message-end"; messageId: string; usage: TokenUsage | null }
   | { type: "run-end"; status: RunOutcome; error: string | null };
 
-/** How a run ended. Interrupted: its server stopped mid-answer; the user can Continue it. */
-export type RunOutcome = "succeeded" | "failed" | "cancelled" | "interrupted";
+/**
+ * How a run ended. Interrupted: its server stopped mid-answer; the user can Continue it. Paused: the
+ * agent waits for the user's approval of an action.
+ */
+export type RunOutcome = "succeeded" | "failed" | "cancelled" | "interrupted" | "paused";
 
 export interface TokenUsage {
   input: number;

@@ -2,13 +2,17 @@ import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langcha
 import { and, eq, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { DB } from "@/db/client";
-import { type Run, threads } from "@/db/schema";
+import { Command } from "@langchain/langgraph";
+import { type Run, type RunInput, threads } from "@/db/schema";
 import type { Agent } from "@/server/agent";
 import { ModelTimeoutError } from "@/server/agent/nodes/model";
 import { makeTitle } from "@/server/agent/title";
 import { DEFAULT_TITLE } from "@/server/threads/queries";
 import { ActiveRun } from "./active-run";
-import type { RunEvent } from "./events";
+import type { Decision } from "@/server/agent/nodes/review";
+import { recordBranch, recordUserMessage } from "@/server/threads/branches";
+import { decisionsFor, pausedOn, recordApprovals } from "./approvals";
+import type { RunEvent, RunOutcome } from "./events";
 import { releaseForTakeover } from "./drain";
 import { holdRun, releaseRun } from "./registry";
 import { appendEvents, createRun, MAX_RUN_EVENTS, readEvents } from "./store";
@@ -21,19 +25,27 @@ export interface StartRun {
   threadId: string;
   /** The user's new message; null continues the thread from its last checkpoint (Continue / Retry). */
   text: string | null;
+  /** For an edit or regenerate: the checkpoint to fork from, the message id to use (regenerate keeps it), and the message before it. */
+  fork?: { base: string; messageId?: string; after: string | null };
 }
 
 /**
  * Starts a run and returns once Postgres has given it the thread's one active slot: the run belongs
  * to the server, not to the request that began it. Its events go to the run's log (run_events).
  */
-export async function startRun({ db, agent, userId, threadId, text }: StartRun): Promise<ActiveRun> {
-  const message = text === null ? null : { id: randomUUID(), text };
+export async function startRun({ db, agent, userId, threadId, text, fork }: StartRun): Promise<ActiveRun> {
+  const message: RunInput | null = text === null ? null : { id: fork?.messageId ?? randomUUID(), text, ...(fork && { base: fork.base }) };
   const row = await createRun(db, { threadId, userId, message });
-  const run = new ActiveRun(row.id, threadId, userId, (events, final) => appendEvents(db, row.id, events, final));
+  return launch(db, agent, row, { message, titleFrom: fork ? null : text, resume: null, forkAfter: fork ? fork.after : undefined });
+}
+
+/** Runs a row this instance has just claimed: from `chat.send`, or from the last decision on an approval. */
+export function launch(db: DB, agent: Agent, row: Run, ctx: { message: RunInput | null; titleFrom: string | null; resume: Record<string, Decision> | null; forkAfter?: string | null }) {
+  const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final));
   holdRun(run);
-  run.push({ type: "run-start", userMessage: message });
-  void execute(run, { db, agent, message, titleFrom: text });
+  const userMessage = ctx.message && { id: ctx.message.id, text: ctx.message.text };
+  run.push({ type: "run-start", userMessage, ...(ctx.forkAfter !== undefined && { forkAfter: ctx.forkAfter }) });
+  void execute(run, { db, agent, ...ctx });
   return run;
 }
 
@@ -59,28 +71,45 @@ export async function resumeRun(db: DB, agent: Agent, row: Run) {
   if (!atStepBoundary(run.lastEvent) || shown.some((id) => !savedIds.has(id))) {
     // The user's message stays in the conversation whatever happened to the answer.
     if (row.input && !savedIds.has(row.input.id)) {
-      await agent.graph.updateState({ configurable: { thread_id: row.threadId } }, { messages: [new HumanMessage({ id: row.input.id, content: row.input.text })] }, "__start__");
+      const at = { thread_id: row.threadId, ...(row.input.base && { checkpoint_id: row.input.base }) };
+      await agent.graph.updateState({ configurable: at }, { messages: [new HumanMessage({ id: row.input.id, content: row.input.text })] }, "__start__");
     }
     run.push({ type: "run-end", status: "interrupted", error: "The server stopped while this answer was being written." });
     await run.settled();
     return;
   }
   holdRun(run);
+  // Decided approvals the graph has not taken in yet go in again; the tools they allow run once (see save_note).
+  const decisions = await decisionsFor(db, row.id);
+  const resume = decisions && state.tasks.some((task) => task.interrupts?.length) ? decisions : null;
   // The message goes in only if it never reached a checkpoint; otherwise the graph picks up where it was.
-  void execute(run, { db, agent, message: row.input && !savedIds.has(row.input.id) ? row.input : null, titleFrom: null });
+  void execute(run, { db, agent, message: row.input && !savedIds.has(row.input.id) ? row.input : null, titleFrom: null, resume });
 }
 
-async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: { id: string; text: string } | null; titleFrom: string | null }) {
+async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: RunInput | null; titleFrom: string | null; resume: Record<string, Decision> | null }) {
   const { db, agent } = ctx;
   // "sync": each step's checkpoint is saved before the next step starts (LangGraph's default saves it
   // while the next step runs, and a crash then loses a step people may already have seen).
-  const config = { configurable: { thread_id: run.threadId }, signal: run.controller.signal, recursionLimit: 60, durability: "sync" as const };
+  // The user id reaches tools that act for the user (notes); the model never chooses it.
+  const configurable: Record<string, string> = { thread_id: run.threadId, user_id: run.userId };
+  const config = { configurable, signal: run.controller.signal, recursionLimit: 60, durability: "sync" as const };
   const translator = new StreamTranslator((event) => run.push(event));
   // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.
   const title = ctx.titleFrom ? titleFor(db, agent, run.threadId, ctx.titleFrom) : Promise.resolve(null);
-  const input = ctx.message ? { messages: [new HumanMessage({ id: ctx.message.id, content: ctx.message.text })] } : null;
+  const input = ctx.resume
+    ? new Command<Record<string, Decision>, Record<string, never>, never>({ resume: ctx.resume })
+    : ctx.message
+      ? { messages: [new HumanMessage({ id: ctx.message.id, content: ctx.message.text })] }
+      : null;
+  // The branch bookkeeping is done before the ending is published, so whoever refreshes sees it.
+  const end = async (status: RunOutcome, error: string | null = null) => {
+    await recordBranch(db, agent, run.threadId).catch((e) => console.error(`[run ${run.id}] could not record the branch:`, e));
+    run.push({ type: "run-end", status, error });
+  };
   try {
     await db.update(threads).set({ updatedAt: sql`now()` }).where(eq(threads.id, run.threadId));
+    // A new message goes in at its base: the latest checkpoint, or an older one for an edit (a fork).
+    if (ctx.message) configurable.checkpoint_id = await recordUserMessage(db, agent, run.threadId, ctx.message);
     const stream = await agent.graph.stream(input, { ...config, streamMode: ["messages", "updates"] });
     for await (const [mode, chunk] of stream) {
       translator.handle(mode, chunk);
@@ -93,15 +122,21 @@ async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: { i
       }
     }
     await saveTitle(db, run.threadId, await title);
-    run.push({ type: "run-end", status: "succeeded", error: null });
+    const requests = await pausedOn(agent, run.threadId);
+    if (requests.length) {
+      await recordApprovals(db, run, requests);
+      await end("paused");
+    } else {
+      await end("succeeded");
+    }
   } catch (err) {
     if (run.controller.signal.aborted) {
       await keepPartialAnswer(db, agent, run.threadId, translator.partial).catch((e) => console.error(`[run ${run.id}] could not save the stopped answer:`, e));
       await saveTitle(db, run.threadId, await title);
-      run.push({ type: "run-end", status: "cancelled", error: null });
+      await end("cancelled");
     } else {
       console.error(`[run ${run.id}] failed:`, err);
-      run.push({ type: "run-end", status: "failed", error: describeFailure(err) });
+      await end("failed", describeFailure(err));
     }
   } finally {
     await run.settled();

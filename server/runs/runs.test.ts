@@ -1,12 +1,12 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "@/db/client";
 import { runs } from "@/db/schema";
 import { createOfflineModel } from "@/server/agent/offline-model";
 import { testAgent } from "@/scripts/testing/agent";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller, testContext, sessionFor } from "@/scripts/testing/users";
 import { createCaller } from "@/server/trpc/root";
@@ -18,14 +18,7 @@ import { localRun } from "./registry";
 import { claimStaleRuns, getRun, pruneRunEvents, readEvents, requestCancel } from "./store";
 import { startRunWorkers } from "./workers";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await notificationHub(t.url).close();
-  await t.drop();
-});
+const t = testDatabaseForFile();
 
 async function collect(source: AsyncIterable<SequencedEvent>) {
   const out: SequencedEvent[] = [];

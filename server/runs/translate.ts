@@ -38,9 +38,12 @@ export class StreamTranslator {
   }
 
   private onUpdate(update: Record<string, { messages?: BaseMessage[] } | undefined>) {
-    for (const output of Object.values(update)) {
+    for (const [node, output] of Object.entries(update)) {
       for (const message of output?.messages ?? []) {
-        if (ToolMessage.isInstance(message)) {
+        if (node === "review" && AIMessage.isInstance(message)) {
+          // The user edited a call before approving it: the same calls, with the arguments that run.
+          for (const call of message.tool_calls ?? []) this.emit({ type: "tool-call", messageId: message.id ?? "", toolCallId: call.id ?? "", name: call.name, args: call.args });
+        } else if (ToolMessage.isInstance(message)) {
           const content = textOf(message);
           this.emit({ type: "tool-result", toolCallId: message.tool_call_id, name: message.name ?? "", content, isError: message.status === "error" || content.startsWith("Error") });
         } else if (AIMessage.isInstance(message)) {

@@ -4,6 +4,8 @@ import type { RunEvent, SequencedEvent } from "./events";
 /** A turn as far as a run has written it: what a client shows, and what a snapshot carries. */
 export interface TurnSnapshot {
   userMessage: { id: string; text: string } | null;
+  /** For an edit or regenerate: the message the new branch continues from (null: the start). */
+  forkAfter?: string | null;
   /** The turn's first AI message id: the id the finished turn will have in the history too. */
   assistantId: string | null;
   parts: MessagePart[];
@@ -17,7 +19,7 @@ export function applyToTurn<T extends TurnSnapshot>(turn: T, event: RunEvent): T
     case "snapshot":
       return { ...turn, ...event.turn };
     case "run-start":
-      return { ...turn, userMessage: event.userMessage };
+      return { ...turn, userMessage: event.userMessage, ...(event.forkAfter !== undefined && { forkAfter: event.forkAfter }) };
     case "message-start":
       return turn.assistantId ? turn : { ...turn, assistantId: event.messageId };
     case "text-delta": {
@@ -25,8 +27,13 @@ export function applyToTurn<T extends TurnSnapshot>(turn: T, event: RunEvent): T
       if (last?.type === "text") return { ...turn, parts: [...turn.parts.slice(0, -1), { type: "text", text: last.text + event.delta }] };
       return { ...turn, parts: [...turn.parts, { type: "text", text: event.delta }] };
     }
-    case "tool-call":
+    case "tool-call": {
+      // A call seen again carries the arguments the user edited before approving it.
+      if (turn.parts.some((p) => p.type === "tool" && p.id === event.toolCallId)) {
+        return { ...turn, parts: turn.parts.map((p) => (p.type === "tool" && p.id === event.toolCallId ? { ...p, args: event.args } : p)) };
+      }
       return { ...turn, parts: [...turn.parts, { type: "tool", id: event.toolCallId, name: event.name, args: event.args, result: null }] };
+    }
     case "tool-result":
       return {
         ...turn,

@@ -3,7 +3,8 @@ import type { DB } from "@/db/client";
 import { CHANNELS } from "@/server/runs/notify";
 
 /** What changed in one of a user's threads; other tabs and instances refresh what it touches. */
-export type ActivityKind = "thread-created" | "thread-renamed" | "thread-deleted" | "run-started" | "run-ended";
+/** thread-changed: its messages changed without a run (a branch switched, an action decided). */
+export type ActivityKind = "thread-created" | "thread-renamed" | "thread-deleted" | "thread-changed" | "run-started" | "run-ended";
 
 export interface Activity {
   threadId: string;

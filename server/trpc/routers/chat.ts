@@ -2,7 +2,12 @@ import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { eventId, seqAfter } from "@/server/runs/events";
 import { assertAcceptingRuns } from "@/server/runs/drain";
-import { startRun } from "@/server/runs/execute";
+import { launch, startRun } from "@/server/runs/execute";
+import { approvalOf, assertNoPendingApproval, decide } from "@/server/runs/approvals";
+import { validateToolArgs } from "@/server/agent/tools/validate";
+import { announce } from "@/server/threads/activity";
+import { branchRow } from "@/server/threads/branches";
+import { toUiMessages } from "@/server/threads/messages";
 import { followRun } from "@/server/runs/follow";
 import { localRun } from "@/server/runs/registry";
 import { activeRunOfThread, getRun, MAX_RUN_EVENTS, readEvents, requestCancel } from "@/server/runs/store";
@@ -19,7 +24,15 @@ const text = z
   .min(1, "Message cannot be empty")
   .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`);
 
+const messageId = z.string().min(1).max(200);
+const decision = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("approve") }),
+  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()).refine((a) => JSON.stringify(a).length <= 20_000, "The arguments are too large") }),
+  z.object({ type: z.literal("reject"), reason: z.string().trim().max(1_000, "The reason must be at most 1,000 characters").nullish() }),
+]);
+
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
+const messageNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
 
 export const chatRouter = router({
   /** Starts an answer and returns at once; the answer arrives through `events`. */
@@ -27,6 +40,7 @@ export const chatRouter = router({
     assertAcceptingRuns();
     const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
     if (!thread) throw notFound();
+    await assertNoPendingApproval(ctx.db, thread.id);
     const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: thread.id, text: input.text });
     return { threadId: thread.id, runId: run.id };
   }),
@@ -35,8 +49,57 @@ export const chatRouter = router({
   retry: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
     assertAcceptingRuns();
     if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
+    await assertNoPendingApproval(ctx.db, input.threadId);
     const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: null });
     return { threadId: input.threadId, runId: run.id };
+  }),
+
+  /** Edits a past user message: a new branch from the checkpoint before it, answered afresh. */
+  edit: protectedProcedure.input(z.object({ threadId, messageId, text })).mutation(async ({ ctx, input }) => {
+    assertAcceptingRuns();
+    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
+    await assertNoPendingApproval(ctx.db, input.threadId);
+    const row = await branchRow(ctx.db, input.threadId, input.messageId);
+    if (row?.role !== "user" || !row.baseCheckpointId) throw messageNotFound();
+    const fork = { base: row.baseCheckpointId, after: row.parentId };
+    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: input.text, fork });
+    return { threadId: input.threadId, runId: run.id };
+  }),
+
+  /** A new answer to the same user message, as a sibling of the one given. */
+  regenerate: protectedProcedure.input(z.object({ threadId, messageId })).mutation(async ({ ctx, input }) => {
+    assertAcceptingRuns();
+    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
+    await assertNoPendingApproval(ctx.db, input.threadId);
+    const agent = await ctx.agent();
+    const answer = await branchRow(ctx.db, input.threadId, input.messageId);
+    const question = answer?.role === "assistant" && answer.parentId ? await branchRow(ctx.db, input.threadId, answer.parentId) : null;
+    if (!question?.baseCheckpointId) throw messageNotFound();
+    // The question's text, from the branch shown (the only place Regenerate is offered).
+    const state = await agent.graph.getState({ configurable: { thread_id: input.threadId } });
+    const asked = toUiMessages(state.values.messages ?? []).find((m) => m.id === question.messageId);
+    if (asked?.role !== "user") throw messageNotFound();
+    const fork = { base: question.baseCheckpointId, messageId: question.messageId, after: question.parentId };
+    const run = await startRun({ db: ctx.db, agent, userId: ctx.userId, threadId: input.threadId, text: asked.text, fork });
+    return { threadId: input.threadId, runId: run.id };
+  }),
+
+  /**
+   * The user's decision on an action the agent asked to take. Applied once: a second decision on
+   * the same action is a CONFLICT "Already decided". The last decision of a pause resumes the agent.
+   */
+  decide: protectedProcedure.input(z.object({ threadId, toolCallId: z.string().min(1).max(200), decision })).mutation(async ({ ctx, input }) => {
+    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
+    const agent = await ctx.agent();
+    if (input.decision.type === "edit") {
+      const asked = await approvalOf(ctx.db, ctx.userId, input.threadId, input.toolCallId);
+      if (asked) validateToolArgs(agent, asked.toolName, input.decision.args);
+    }
+    assertAcceptingRuns();
+    const { status, resume } = await decide(ctx.db, { userId: ctx.userId, threadId: input.threadId, toolCallId: input.toolCallId, decision: input.decision });
+    if (resume) launch(ctx.db, agent, resume.run, { message: null, titleFrom: null, resume: resume.decisions });
+    else await announce(ctx.db, ctx.userId, input.threadId, "thread-changed");
+    return { status, runId: resume?.run.id ?? null };
   }),
 
   stop: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {

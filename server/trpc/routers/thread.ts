@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { localRun } from "@/server/runs/registry";
-import { activeRunOfThread, requestCancel } from "@/server/runs/store";
+import { activeRunOfThread, requestCancel, STILL_ANSWERING } from "@/server/runs/store";
+import { assertNoPendingApproval, currentApprovals, decisionsOf } from "@/server/runs/approvals";
+import { branchInfo, switchBranch } from "@/server/threads/branches";
 import { type Activity, announce, parseActivity } from "@/server/threads/activity";
 import { toUiMessages } from "@/server/threads/messages";
 import { connectionString } from "@/server/runs/follow";
@@ -76,17 +78,41 @@ export const threadRouter = router({
     }
   }),
 
-  /** The conversation from its latest checkpoint, and whether an answer is being written now. */
+  /**
+   * The conversation's current branch from its latest checkpoint, each message with its versions;
+   * the actions waiting for the user's decision; and whether an answer is being written now.
+   */
   messages: protectedProcedure.input(z.object({ id: threadId })).query(async ({ ctx, input }) => {
     found(await getThread(ctx.db, ctx.userId, input.id));
     const { graph } = await ctx.agent();
-    const [state, run] = await Promise.all([graph.getState({ configurable: { thread_id: input.id } }), activeRunOfThread(ctx.db, input.id)]);
+    const [state, run, pending] = await Promise.all([
+      graph.getState({ configurable: { thread_id: input.id } }),
+      activeRunOfThread(ctx.db, input.id),
+      currentApprovals(ctx.db, input.id),
+    ]);
+    const messages = toUiMessages(state.values.messages ?? []);
+    const toolParts = messages.flatMap((m) => (m.role === "assistant" ? m.parts.filter((p) => p.type === "tool") : []));
+    const [branches, decisions] = await Promise.all([branchInfo(ctx.db, input.id, messages), decisionsOf(ctx.db, input.id, toolParts.map((p) => p.id))]);
+    for (const m of messages) m.branch = branches.get(m.id);
+    for (const part of toolParts) part.approval = decisions.get(part.id);
+    const paused = state.tasks.some((task) => task.interrupts?.length);
     return {
-      messages: toUiMessages(state.values.messages ?? []),
+      messages,
+      approvals: pending.map((a) => ({ toolCallId: a.toolCallId, name: a.toolName, args: a.args, status: a.status, decidedArgs: a.decidedArgs, reason: a.reason })),
       activeRunId: run?.id ?? null,
       // The graph still has steps to take but nothing is running them: the answer was cut off.
-      interrupted: !run && state.next.length > 0,
+      interrupted: !run && !paused && state.next.length > 0,
     };
+  }),
+
+  /** Shows the branch through another version of a message, and continues there from now on. */
+  switchBranch: protectedProcedure.input(z.object({ id: threadId, messageId: z.string().min(1).max(200) })).mutation(async ({ ctx, input }) => {
+    found(await getThread(ctx.db, ctx.userId, input.id));
+    if (await activeRunOfThread(ctx.db, input.id)) throw new TRPCError({ code: "CONFLICT", message: STILL_ANSWERING });
+    await assertNoPendingApproval(ctx.db, input.id);
+    if (!(await switchBranch(ctx.db, await ctx.agent(), input.id, input.messageId))) throw new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
+    await announce(ctx.db, ctx.userId, input.id, "thread-changed");
+    return { id: input.id };
   }),
 
   delete: protectedProcedure.input(z.object({ id: threadId })).mutation(async ({ ctx, input }) => {

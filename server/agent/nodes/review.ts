@@ -1,0 +1,77 @@
+import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
+import type { StructuredToolInterface } from "@langchain/core/tools";
+import { interrupt, type MessagesAnnotation } from "@langchain/langgraph";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { requiresApproval } from "../tools";
+
+export interface ApprovalRequest {
+  toolCallId: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** What the graph's interrupt carries: every call of one step that waits for the user. */
+export interface ApprovalInterrupt {
+  kind: "approval";
+  requests: ApprovalRequest[];
+}
+
+export type Decision = { type: "approve" } | { type: "edit"; args: Record<string, unknown> } | { type: "reject"; reason?: string | null };
+
+/** What the model reads when the user said no; the reason, if any, is the user's own words. */
+export const rejectionText = (reason?: string | null) => `The user rejected this action.${reason ? ` Their reason: ${reason}` : ""}`;
+
+/** The model's tool calls that have no result yet, in the message that made them. */
+export function openToolCalls(messages: BaseMessage[]): { message: AIMessage; calls: NonNullable<AIMessage["tool_calls"]> } | null {
+  const answered = new Set<string>();
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (ToolMessage.isInstance(m)) answered.add(m.tool_call_id);
+    else if (AIMessage.isInstance(m)) return { message: m, calls: (m.tool_calls ?? []).filter((c) => !answered.has(c.id ?? "")) };
+    else return null;
+  }
+  return null;
+}
+
+/**
+ * Pauses before side-effecting tools until the user decides on each call. LangGraph runs this node
+ * again from the top on resume, so everything before `interrupt()` is a pure read of the state.
+ */
+export function reviewNode(tools: StructuredToolInterface[]) {
+  return (state: typeof MessagesAnnotation.State) => {
+    const open = openToolCalls(state.messages);
+    const waiting = (open?.calls ?? []).filter((c) => requiresApproval(tools.find((t) => t.name === c.name)));
+    if (!open || waiting.length === 0) return {};
+    const decisions = interrupt<ApprovalInterrupt, Record<string, Decision>>({
+      kind: "approval",
+      requests: waiting.map((c) => ({ toolCallId: c.id ?? "", name: c.name, args: c.args })),
+    });
+    const decided = (id: string | undefined): Decision => decisions?.[id ?? ""] ?? { type: "reject", reason: "No decision was made." };
+    const edits = waiting.filter((c) => decided(c.id).type === "edit");
+    const out: BaseMessage[] = [];
+    if (edits.length) {
+      // The same id replaces the model's message, so the history shows the arguments that ran.
+      const m = open.message;
+      const toolCalls = (m.tool_calls ?? []).map((c) => {
+        const d = decided(c.id);
+        return edits.includes(c) && d.type === "edit" ? { ...c, args: d.args } : c;
+      });
+      out.push(new AIMessage({ id: m.id, content: m.content, tool_calls: toolCalls, response_metadata: m.response_metadata, usage_metadata: m.usage_metadata }));
+    }
+    for (const c of waiting) {
+      const d = decided(c.id);
+      if (d.type === "reject") out.push(new ToolMessage({ tool_call_id: c.id ?? "", name: c.name, content: rejectionText(d.reason), status: "error" }));
+    }
+    return { messages: out };
+  };
+}
+
+/** Runs the open tool calls: those the user rejected already have their answer. */
+export function toolsNode(tools: StructuredToolInterface[]) {
+  const node = new ToolNode(tools, { handleToolErrors: true });
+  return async (state: typeof MessagesAnnotation.State, config: Parameters<ToolNode["invoke"]>[1]) => {
+    const open = openToolCalls(state.messages);
+    if (!open || open.calls.length === 0) return {};
+    return node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, config);
+  };
+}

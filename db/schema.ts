@@ -177,6 +177,8 @@ export const approvals = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: "cascade" }),
     toolCallId: text("tool_call_id").notNull(),
+    /** Its place among the calls of its step, so the cards read in the order the agent asked. */
+    position: integer("position").notNull().default(0),
     toolName: text("tool_name").notNull(),
     args: jsonb("args").$type<Record<string, unknown>>().notNull(),
     status: text("status").$type<ApprovalStatus>().notNull().default("pending"),

@@ -1,8 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { newChat, sidebar, signUp } from "./helpers";
+import { composer, newChat, sidebar, signUp } from "./helpers";
 
 const assistant = (page: import("@playwright/test").Page) => page.getByRole("article", { name: "Assistant" });
-const composer = (page: import("@playwright/test").Page) => page.getByRole("textbox", { name: "Message" });
 
 test("arithmetic goes through the calculator tool, shown as it happens", async ({ page }) => {
   await signUp(page);

@@ -24,3 +24,28 @@ export async function newChat(page: Page): Promise<string> {
   await page.waitForURL((url) => url.href !== before && /\/c\/[0-9a-f-]{36}$/.test(url.pathname));
   return page.url().split("/c/")[1]!;
 }
+
+/** Signs in an existing user (in another browser context, say) and waits for the app shell. */
+export async function signIn(page: Page, email: string) {
+  await page.goto("/sign-in");
+  await expect(page.getByRole("heading", { name: "Sign in to Threadline" })).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+}
+
+export const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
+export const lastAnswer = (page: Page) => page.getByRole("article", { name: "Assistant" }).last();
+
+export async function ask(page: Page, text: string) {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
+
+/** Waits for the answer being written to finish: Stop shows while it is written, and then goes. */
+export async function answerDone(page: Page) {
+  await expect(lastAnswer(page)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0, { timeout: 20_000 });
+  await expect(lastAnswer(page)).not.toHaveAttribute("aria-busy", "true");
+}

@@ -1,20 +1,6 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { startBlipProxy } from "./blip-proxy";
-import { newChat, PASSWORD, signUp, uniqueEmail } from "./helpers";
-
-const lastAnswer = (page: Page) => page.getByRole("article", { name: "Assistant" }).last();
-const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
-/** Waits for the answer being written to finish: Stop shows while it is written, and then goes. */
-async function answerDone(page: Page) {
-  await expect(lastAnswer(page)).toBeVisible();
-  await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0, { timeout: 20_000 });
-  await expect(lastAnswer(page)).not.toHaveAttribute("aria-busy", "true");
-}
-
-async function ask(page: Page, text: string) {
-  await composer(page).fill(text);
-  await composer(page).press("Enter");
-}
+import { answerDone, ask, composer, lastAnswer, newChat, PASSWORD, signUp, uniqueEmail } from "./helpers";
 
 test("a reload in the middle of an answer shows it so far, then the rest live, with no word lost or repeated", async ({ page }) => {
   await signUp(page);

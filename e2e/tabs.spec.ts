@@ -1,7 +1,5 @@
-import { expect, type Page, test } from "@playwright/test";
-import { newChat, sidebar, signUp } from "./helpers";
-
-const lastAnswer = (page: Page) => page.getByRole("article", { name: "Assistant" }).last();
+import { expect, test } from "@playwright/test";
+import { lastAnswer, newChat, sidebar, signUp } from "./helpers";
 
 test("a message sent in one tab appears, with its answer, in another tab without a reload", async ({ page, context }) => {
   await signUp(page);

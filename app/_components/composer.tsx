@@ -8,12 +8,14 @@ interface Props {
   answering: boolean;
   /** Sending is on its way (before the answer starts). */
   sending: boolean;
+  /** The agent asked to act and waits for the user's decision before anything else. */
+  waitingForDecision?: boolean;
 }
 
 export const MAX_MESSAGE_LENGTH = 32_000;
 
 /** Enter sends, Shift+Enter adds a line; the box grows with its text up to a limit. */
-export function Composer({ onSend, onStop, answering, sending }: Props) {
+export function Composer({ onSend, onStop, answering, sending, waitingForDecision = false }: Props) {
   const [text, setText] = useState("");
   const ref = useRef<HTMLTextAreaElement>(null);
   useLayoutEffect(() => {
@@ -23,7 +25,7 @@ export function Composer({ onSend, onStop, answering, sending }: Props) {
     el.style.height = `${Math.min(el.scrollHeight, 192)}px`;
   }, [text]);
 
-  const canSend = text.trim().length > 0 && !answering && !sending;
+  const canSend = text.trim().length > 0 && !answering && !sending && !waitingForDecision;
   const send = () => {
     if (!canSend) return;
     onSend(text.trim());
@@ -38,6 +40,11 @@ export function Composer({ onSend, onStop, answering, sending }: Props) {
         send();
       }}
     >
+      {waitingForDecision && (
+        <p role="status" className="mb-2 text-center text-sm text-amber-800">
+          The agent is waiting for your decision on the action above.
+        </p>
+      )}
       <div className="flex items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-indigo-500">
         <label htmlFor="composer" className="sr-only">
           Message
@@ -54,7 +61,8 @@ export function Composer({ onSend, onStop, answering, sending }: Props) {
               send();
             }
           }}
-          placeholder="Message Threadline"
+          placeholder={waitingForDecision ? "Decide on the action above first" : "Message Threadline"}
+          disabled={waitingForDecision}
           maxLength={MAX_MESSAGE_LENGTH}
           className="max-h-48 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 outline-none"
         />

@@ -4,6 +4,7 @@ CREATE TABLE "approvals" (
 	"user_id" text NOT NULL,
 	"run_id" uuid NOT NULL,
 	"tool_call_id" text NOT NULL,
+	"position" integer DEFAULT 0 NOT NULL,
 	"tool_name" text NOT NULL,
 	"args" jsonb NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,

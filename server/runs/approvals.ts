@@ -22,7 +22,7 @@ export async function pausedOn(agent: Agent, threadId: string): Promise<Approval
 export async function recordApprovals(db: DB, run: { id: string; threadId: string; userId: string }, requests: ApprovalRequest[]) {
   await db
     .insert(approvals)
-    .values(requests.map((r) => ({ threadId: run.threadId, userId: run.userId, runId: run.id, toolCallId: r.toolCallId, toolName: r.name, args: r.args })))
+    .values(requests.map((r, position) => ({ threadId: run.threadId, userId: run.userId, runId: run.id, toolCallId: r.toolCallId, position, toolName: r.name, args: r.args })))
     .onConflictDoNothing();
 }
 
@@ -32,7 +32,7 @@ export async function currentApprovals(db: DB, threadId: string): Promise<Approv
     .select()
     .from(approvals)
     .where(and(eq(approvals.threadId, threadId), isNull(approvals.resumedByRunId)))
-    .orderBy(approvals.createdAt, approvals.toolCallId);
+    .orderBy(approvals.createdAt, approvals.position);
 }
 
 /** How each of these tool calls was decided, for the history to show. */

@@ -2,12 +2,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRouter } from "next/navigation";
-import { useCallback, useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { applyEvent, emptyTurn, type LiveTurn } from "@/app/_lib/live-turn";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { RunEvent } from "@/server/runs/events";
 import { Composer } from "../composer";
 import type { UiMessage } from "@/server/threads/messages";
+import { ApprovalCard } from "./approval-card";
 import { MessageView } from "./message-list";
 import { ModelBadge } from "./model-badge";
 
@@ -23,7 +24,8 @@ export function Conversation({ threadId }: { threadId?: string }) {
   const history = useQuery({ ...trpc.thread.messages.queryOptions({ id: threadId ?? "" }), enabled: Boolean(threadId) });
 
   const [startedRunId, setStartedRunId] = useState<string | null>(null);
-  const [pendingText, setPendingText] = useState<string | null>(null);
+  // The message on its way before its run reports, and for an edit or regenerate, where it forks.
+  const [pending, setPending] = useState<{ text: string; forkAfter?: string | null } | null>(null);
   const [live, setLive] = useState<LiveTurn | null>(null);
   // What went wrong with the last answer, and what the user can do about it.
   const [problem, setProblem] = useState<{ message: string; action: "Retry" | "Continue" | null } | null>(null);
@@ -53,7 +55,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
       // Only now does the history hold the turn, so swapping the live copy out does not flicker.
       setLive((t) => (t?.runId === id ? null : t));
       setStartedRunId((r) => (r === id ? null : r));
-      setPendingText(null);
+      setPending(null);
     },
     [refresh],
   );
@@ -86,31 +88,79 @@ export function Conversation({ threadId }: { threadId?: string }) {
     setLive(emptyTurn(result.runId));
     void queryClient.invalidateQueries(trpc.thread.list.pathFilter());
   };
+  const failed = (err: { message: string }) => {
+    setPending(null);
+    setError(err.message);
+  };
   const send = useMutation(
     trpc.chat.send.mutationOptions({
       onMutate: ({ text }) => {
         setError(null);
-        setPendingText(text);
+        setPending({ text });
       },
       onSuccess: begin,
-      onError: (err) => {
-        setPendingText(null);
-        setError(err.message);
-      },
+      onError: failed,
     }),
   );
   const retry = useMutation(trpc.chat.retry.mutationOptions({ onSuccess: begin, onError: (err) => setError(err.message) }));
   const stop = useMutation(trpc.chat.stop.mutationOptions({ onError: (err) => setError(err.message) }));
+  const edit = useMutation(trpc.chat.edit.mutationOptions({ onSuccess: begin, onError: failed }));
+  const regenerate = useMutation(trpc.chat.regenerate.mutationOptions({ onSuccess: begin, onError: failed }));
+  const switchBranch = useMutation(trpc.thread.switchBranch.mutationOptions({ onSuccess: () => refresh(), onError: (err) => setError(err.message) }));
 
-  const answering = Boolean(runId) || send.isPending || retry.isPending;
-  const messages = history.data?.messages ?? [];
-  // The live run replays its turn from the start, so history is shown up to where that turn begins.
-  const cut = live?.userMessage ? messages.findIndex((m) => m.id === live.userMessage!.id) : -1;
+  const answering = Boolean(runId) || send.isPending || retry.isPending || edit.isPending || regenerate.isPending;
+  const messages = useMemo(() => history.data?.messages ?? [], [history.data]);
+  const approvals = history.data?.approvals ?? [];
+  const waiting = approvals.length > 0 && !answering;
+
+  const latest = useRef({ messages, threadId });
+  useLayoutEffect(() => {
+    latest.current = { messages, threadId };
+  });
+  const locked = answering || approvals.length > 0 || switchBranch.isPending;
+  const onEdit = useCallback(
+    (messageId: string, text: string) => {
+      const { messages, threadId } = latest.current;
+      if (!threadId) return;
+      const at = messages.findIndex((m) => m.id === messageId);
+      setError(null);
+      setPending({ text, forkAfter: at > 0 ? messages[at - 1]!.id : null });
+      edit.mutate({ threadId, messageId, text });
+    },
+    [edit],
+  );
+  const onRegenerate = useCallback(
+    (messageId: string) => {
+      const { messages, threadId } = latest.current;
+      if (!threadId) return;
+      const at = messages.findIndex((m) => m.id === messageId);
+      const question = messages[at - 1];
+      if (question?.role !== "user") return;
+      setError(null);
+      setPending({ text: question.text, forkAfter: at > 1 ? messages[at - 2]!.id : null });
+      regenerate.mutate({ threadId, messageId });
+    },
+    [regenerate],
+  );
+  const onSwitch = useCallback((messageId: string) => latest.current.threadId && switchBranch.mutate({ id: latest.current.threadId, messageId }), [switchBranch]);
+  const actions = useMemo(() => ({ onEdit, onRegenerate, onSwitch, locked }), [onEdit, onRegenerate, onSwitch, locked]);
+
+  // The live run replays its turn from the start, so history is shown up to where that turn begins:
+  // for an edit or regenerate, after the message it forks from; otherwise before its user message.
+  const forkAfter = live?.forkAfter !== undefined ? live.forkAfter : pending?.forkAfter;
+  const cut =
+    forkAfter !== undefined
+      ? forkAfter === null
+        ? 0
+        : messages.findIndex((m) => m.id === forkAfter) + 1
+      : live?.userMessage
+        ? messages.findIndex((m) => m.id === live.userMessage!.id)
+        : -1;
   const earlier = cut >= 0 ? messages.slice(0, cut) : messages;
   // The live turn uses the ids the history will give it, so when the finished turn replaces it React
   // keeps the same elements (an expanded tool row stays open).
   const shown: UiMessage[] = [...earlier];
-  const liveUser = live?.userMessage ?? (pendingText ? { id: "pending", text: pendingText } : null);
+  const liveUser = live?.userMessage ?? (pending ? { id: "pending", text: pending.text } : null);
   if (liveUser) shown.push({ id: liveUser.id, role: "user", text: liveUser.text });
   if (live) shown.push({ id: live.assistantId ?? `live-${live.runId}`, role: "assistant", parts: live.parts, stopped: live.ended?.status === "cancelled", usage: null });
   const shownProblem =
@@ -149,8 +199,28 @@ export function Conversation({ threadId }: { threadId?: string }) {
               </div>
             ))}
           {shown.map((m, i) => (
-            <MessageView key={m.id} message={m} streaming={Boolean(live && !live.ended && i === shown.length - 1)} />
+            <MessageView
+              key={m.id}
+              message={m}
+              streaming={Boolean(live && !live.ended && i === shown.length - 1)}
+              actions={i < earlier.length && threadId ? actions : undefined}
+            />
           ))}
+          {threadId && !answering && approvals.length > 0 && (
+            <div className="flex flex-col gap-3">
+              {approvals.map((a) => (
+                <ApprovalCard
+                  key={a.toolCallId}
+                  threadId={threadId}
+                  approval={a}
+                  onDecided={(decidedRunId) => {
+                    if (decidedRunId) begin({ threadId, runId: decidedRunId });
+                    else void refresh();
+                  }}
+                />
+              ))}
+            </div>
+          )}
           {shownProblem && (
             <div role="alert" className="flex items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
               <span>{shownProblem.message}</span>
@@ -170,6 +240,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
       <Composer
         answering={Boolean(runId)}
         sending={answering}
+        waitingForDecision={waiting}
         onSend={(text) => {
           atBottom.current = true;
           send.mutate({ threadId, text });

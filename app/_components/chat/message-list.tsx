@@ -1,38 +1,121 @@
-import { memo } from "react";
+"use client";
+import { memo, useState } from "react";
 import type { MessagePart, UiMessage } from "@/server/threads/messages";
+import type { BranchInfo } from "@/server/threads/branches";
+import { BranchSwitcher } from "./branch-switcher";
 import { Markdown } from "./markdown";
 import { ToolCall } from "./tool-call";
 
-export const UserMessage = memo(function UserMessage({ text }: { text: string }) {
+/** What the user can do to past messages; stable callbacks, so memoised messages stay put while streaming. */
+export interface MessageActions {
+  onEdit: (messageId: string, text: string) => void;
+  onRegenerate: (messageId: string) => void;
+  onSwitch: (messageId: string) => void;
+  /** An answer is being written or an action awaits a decision: the conversation is not to be changed now. */
+  locked: boolean;
+}
+
+const small = "rounded px-1.5 py-0.5 text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 disabled:opacity-40";
+
+function Versions({ id, branch, actions }: { id: string; branch?: BranchInfo; actions?: MessageActions }) {
+  if (!branch || branch.count < 2 || !actions) return null;
+  return <BranchSwitcher key={id} branch={branch} disabled={actions.locked} onSwitch={actions.onSwitch} />;
+}
+
+export const UserMessage = memo(function UserMessage({ id, text, branch, actions }: { id: string; text: string; branch?: BranchInfo; actions?: MessageActions }) {
+  const [editing, setEditing] = useState<string | null>(null);
+  if (editing !== null && actions) {
+    return (
+      <form
+        aria-label="Edit message"
+        className="ml-auto w-full max-w-[85%] space-y-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!editing.trim()) return;
+          actions.onEdit(id, editing.trim());
+          setEditing(null);
+        }}
+      >
+        <label htmlFor={`edit-${id}`} className="sr-only">
+          Edited message
+        </label>
+        <textarea
+          id={`edit-${id}`}
+          autoFocus
+          value={editing}
+          onChange={(e) => setEditing(e.target.value)}
+          rows={3}
+          maxLength={32_000}
+          className="block w-full rounded-xl border border-zinc-300 bg-white px-3 py-2 focus:border-indigo-500 focus:outline-none"
+        />
+        <div className="flex justify-end gap-2 text-sm">
+          <button type="button" onClick={() => setEditing(null)} className="rounded-md border border-zinc-300 px-3 py-1.5 hover:bg-zinc-100">
+            Cancel
+          </button>
+          <button type="submit" disabled={!editing.trim() || actions.locked} className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
+            Save
+          </button>
+        </div>
+      </form>
+    );
+  }
+  // The actions sit beside the message, not in it: the article holds only what was said.
   return (
-    <article aria-label="You" className="flex justify-end">
-      <div className="max-w-[85%] rounded-2xl bg-zinc-100 px-4 py-2 whitespace-pre-wrap">{text}</div>
-    </article>
+    <div className="group flex flex-col items-end gap-1">
+      <article aria-label="You" className="max-w-[85%] rounded-2xl bg-zinc-100 px-4 py-2 whitespace-pre-wrap">
+        {text}
+      </article>
+      <div className="flex items-center gap-1">
+        <Versions id={id} branch={branch} actions={actions} />
+        {actions && (
+          <button type="button" className={small} disabled={actions.locked} onClick={() => setEditing(text)}>
+            Edit
+          </button>
+        )}
+      </div>
+    </div>
   );
 });
 
 export const AssistantMessage = memo(function AssistantMessage({
+  id,
   parts,
   stopped,
   streaming,
+  branch,
+  actions,
 }: {
+  id: string;
   parts: MessagePart[];
   stopped: boolean;
   streaming?: boolean;
+  branch?: BranchInfo;
+  actions?: MessageActions;
 }) {
   return (
-    <article aria-label="Assistant" aria-busy={streaming || undefined} className="min-w-0">
-      {parts.map((part, i) => (part.type === "text" ? <Markdown key={i} text={part.text} /> : <ToolCall key={part.id || i} part={part} />))}
-      {streaming && parts.length === 0 && <p className="text-zinc-400">Thinking…</p>}
-      {stopped && <p className="mt-1 text-xs text-zinc-500 italic">Stopped</p>}
-    </article>
+    <div className="min-w-0">
+      <article aria-label="Assistant" aria-busy={streaming || undefined} className="min-w-0">
+        {parts.map((part, i) => (part.type === "text" ? <Markdown key={i} text={part.text} /> : <ToolCall key={part.id || i} part={part} />))}
+        {streaming && parts.length === 0 && <p className="text-zinc-400">Thinking…</p>}
+        {stopped && <p className="mt-1 text-xs text-zinc-500 italic">Stopped</p>}
+      </article>
+      {actions && !streaming && (
+        <div className="mt-1 flex items-center gap-1">
+          <Versions id={id} branch={branch} actions={actions} />
+          <button type="button" className={small} disabled={actions.locked} onClick={() => actions.onRegenerate(id)}>
+            Regenerate
+          </button>
+        </div>
+      )}
+    </div>
   );
 });
 
-export function MessageView({ message, streaming }: { message: UiMessage; streaming?: boolean }) {
+/** `actions` is left out for messages that are not saved yet (the one being written). */
+export function MessageView({ message, streaming, actions }: { message: UiMessage; streaming?: boolean; actions?: MessageActions }) {
   return message.role === "user" ? (
-    <UserMessage text={message.text} />
+    <UserMessage id={message.id} text={message.text} branch={message.branch} actions={actions} />
   ) : (
-    <AssistantMessage parts={message.parts} stopped={message.stopped} streaming={streaming} />
+    <AssistantMessage id={message.id} parts={message.parts} stopped={message.stopped} streaming={streaming} branch={message.branch} actions={actions} />
   );
 }

@@ -2,12 +2,19 @@ import type { MessagePart } from "@/server/threads/messages";
 
 type ToolPart = Extract<MessagePart, { type: "tool" }>;
 
+function stateOf(part: ToolPart): string {
+  if (part.approval?.status === "rejected") return "rejected";
+  if (part.result === null) return part.approval?.status === "pending" ? "awaiting approval" : "running…";
+  if (part.result.isError) return "failed";
+  return part.approval?.status === "edited" ? "done · edited" : "done";
+}
+
 /** A tool call as a collapsible row: name and arguments at a glance, the result inside. */
 export function ToolCall({ part }: { part: ToolPart }) {
   const args = Object.entries(part.args)
     .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(", ");
-  const state = part.result === null ? "running…" : part.result.isError ? "failed" : "done";
+  const state = stateOf(part);
   return (
     <details className="my-2 rounded-lg border border-zinc-200 bg-zinc-50 text-sm">
       <summary className="flex cursor-pointer items-center gap-2 px-3 py-1.5">

@@ -74,6 +74,9 @@ interface VitestReport {
 }
 tally<VitestReport>(vitestReport, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests || r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests }));
 
+// The benchmark's quick mode, so `npm run bench` cannot rot; its figures are for reading, not asserting.
+await step("benchmark smoke (bench --quick)", () => run(bin("tsx"), ["bench/run.ts", "--quick"], { DATABASE_URL: server.adminUrl }));
+
 await step("production build", () => run(bin("next"), ["build"]));
 const built = () => results.find((r) => r.step === "production build")?.ok;
 

@@ -21,8 +21,8 @@ export class BranchSafePostgresSaver extends PostgresSaver {
 }
 
 /** On the app's shared pool: fromConnString would open a second pool of its own. */
-export function createCheckpointer(pool: pg.Pool): PostgresSaver {
-  return new BranchSafePostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA });
+export function createCheckpointer(pool: pg.Pool, schema = CHECKPOINT_SCHEMA): PostgresSaver {
+  return new BranchSafePostgresSaver(pool, undefined, { schema });
 }
 
 const cache = globalThis as unknown as { __threadlineCheckpointer?: PostgresSaver };

@@ -15,16 +15,21 @@ const columns = { id: threads.id, title: threads.title, createdAt: threads.creat
 export type ThreadSummary = { id: string; title: string; createdAt: Date; updatedAt: Date };
 
 /** Newest activity first, keyset-paginated on (updated_at, id) so pages never skip or repeat. */
-export async function listThreads(db: DB, userId: string, opts: { limit: number; cursor?: ThreadCursor | null }) {
+/** The sidebar's query, keyset-paginated on (updated_at, id) to use threads_user_updated_idx. */
+export function listThreadsQuery(db: DB, userId: string, opts: { limit: number; cursor?: ThreadCursor | null }) {
   const after = opts.cursor
     ? sql`(${threads.updatedAt}, ${threads.id}) < (${opts.cursor.updatedAt.toISOString()}::timestamptz, ${opts.cursor.id}::uuid)`
     : undefined;
-  const rows = await db
+  return db
     .select(columns)
     .from(threads)
     .where(and(eq(threads.userId, userId), after))
     .orderBy(desc(threads.updatedAt), desc(threads.id))
     .limit(opts.limit + 1);
+}
+
+export async function listThreads(db: DB, userId: string, opts: { limit: number; cursor?: ThreadCursor | null }) {
+  const rows = await listThreadsQuery(db, userId, opts);
   const items = rows.slice(0, opts.limit);
   const last = items[items.length - 1];
   const nextCursor: ThreadCursor | null = rows.length > opts.limit && last ? { updatedAt: last.updatedAt, id: last.id } : null;

@@ -1,0 +1,196 @@
+/**
+ * npm run bench [-- --quick]: the checkpointer and the queries that long conversations lean on,
+ * measured side by side with LangGraph's stock PostgresSaver in the same run, on the same database.
+ * Prints a Markdown table and writes bench/results/latest.json (latest-quick.json with --quick).
+ */
+import { HumanMessage } from "@langchain/core/messages";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { createDb, createPool } from "../db/client";
+import { migrateDatabase } from "../db/migrate";
+import { buildAgentGraph } from "../server/agent/graph";
+import { ScriptedChatModel } from "../server/agent/scripted-model";
+import { basicTools } from "../server/agent/tools";
+import { createCheckpointer } from "../server/agent/checkpointer";
+import { toUiMessages } from "../server/threads/messages";
+import { listThreads } from "../server/threads/queries";
+import { startTestPostgres } from "../scripts/testing/postgres-server";
+import { countStatements, median, sentence } from "./lib";
+
+const quick = process.argv.includes("--quick");
+const PLAN = quick
+  ? { marks: [10, 50], concurrent: 10, concurrentTurns: 5, threads: 50_000, userThreads: 1_000, loads: 10, pages: 20 }
+  : { marks: [10, 100, 500], concurrent: 50, concurrentTurns: 10, threads: 1_000_000, userThreads: 10_000, loads: 20, pages: 50 };
+
+interface Saver {
+  key: "stock" | "threadline";
+  name: string;
+  schema: string;
+  make(pool: pg.Pool): BaseCheckpointSaver & { setup(): Promise<void> };
+}
+const SAVERS: Saver[] = [
+  { key: "stock", name: "stock PostgresSaver", schema: "bench_stock", make: (pool) => new PostgresSaver(pool, undefined, { schema: "bench_stock" }) },
+  { key: "threadline", name: "Threadline saver", schema: "bench_threadline", make: (pool) => createCheckpointer(pool, "bench_threadline") },
+];
+
+/** ~200-character questions and ~400-character answers, as in the issue's measurements. */
+const question = (i: number) => `Question ${i}: ${sentence(190, i)}`;
+const answerModel = () => new ScriptedChatModel((messages) => ({ text: `Answer ${messages.length}: ${sentence(390, messages.length)}` }), { tokenDelayMs: 0 });
+
+const graphOn = (saver: BaseCheckpointSaver) => buildAgentGraph({ model: answerModel(), tools: basicTools, checkpointer: saver });
+type Graph = ReturnType<typeof graphOn>;
+
+async function turn(graph: Graph, threadId: string, i: number) {
+  await graph.invoke({ messages: [new HumanMessage({ id: randomUUID(), content: question(i) })] }, { configurable: { thread_id: threadId }, durability: "sync" });
+}
+
+async function threadBytes(pool: pg.Pool, schema: string, threadId: string) {
+  const tables = ["checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_messages"];
+  let total = 0;
+  for (const table of tables) {
+    const exists = await pool.query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2", [schema, table]);
+    if (!exists.rowCount) continue;
+    const { rows } = await pool.query(`SELECT coalesce(sum(pg_column_size(t.*)), 0)::bigint AS n FROM ${schema}.${table} t WHERE thread_id = $1`, [threadId]);
+    total += Number(rows[0].n);
+  }
+  return total;
+}
+
+/** One long thread: turn time around each mark, statements per turn, bytes stored, and loading it for display. */
+async function longThread(pool: pg.Pool, saver: Saver) {
+  const graph = graphOn(saver.make(pool));
+  const threadId = randomUUID();
+  const times: number[] = [];
+  const marks: Record<number, { turnMs: number; statements: number; bytes: number; rawBytes: number }> = {};
+  let raw = 0;
+  const last = PLAN.marks.at(-1)!;
+  for (let i = 1; i <= last; i++) {
+    const { result: ms, statements } = await countStatements(async () => {
+      const t0 = performance.now();
+      await turn(graph, threadId, i);
+      return performance.now() - t0;
+    });
+    times.push(ms);
+    raw += question(i).length + 400;
+    if (PLAN.marks.includes(i)) {
+      marks[i] = { turnMs: median(times.slice(-5)), statements, bytes: await threadBytes(pool, saver.schema, threadId), rawBytes: raw };
+    }
+  }
+  const loads: number[] = [];
+  for (let i = 0; i < PLAN.loads; i++) {
+    const t0 = performance.now();
+    const state = await graph.getState({ configurable: { thread_id: threadId } });
+    toUiMessages(state.values.messages ?? []);
+    loads.push(performance.now() - t0);
+  }
+  return { marks, loadMs: median(loads) };
+}
+
+/** Many conversations at once, each one turn after another: turns per second overall. */
+async function concurrent(pool: pg.Pool, saver: Saver) {
+  const graph = graphOn(saver.make(pool));
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: PLAN.concurrent }, async () => {
+      const threadId = randomUUID();
+      for (let i = 1; i <= PLAN.concurrentTurns; i++) await turn(graph, threadId, i);
+    }),
+  );
+  return (PLAN.concurrent * PLAN.concurrentTurns) / ((performance.now() - t0) / 1000);
+}
+
+/** The sidebar's first page for a user with many threads, in a database with very many. */
+async function sidebar(pool: pg.Pool) {
+  const db = createDb(pool);
+  const others = 1000;
+  await pool.query(`INSERT INTO "user" (id, email) SELECT 'bench-' || g, 'bench-' || g || '@example.com' FROM generate_series(0, $1) g`, [others]);
+  await pool.query(
+    `INSERT INTO threads (user_id, title, updated_at)
+     SELECT CASE WHEN g <= $2 THEN 'bench-0' ELSE 'bench-' || (g % $3 + 1) END, 'Thread ' || g, now() - g * interval '1 second'
+     FROM generate_series(1, $1) g`,
+    [PLAN.threads, PLAN.userThreads, others],
+  );
+  await pool.query("ANALYZE threads");
+  const times: number[] = [];
+  for (let i = 0; i < PLAN.pages; i++) {
+    const t0 = performance.now();
+    await listThreads(db, "bench-0", { limit: 30 });
+    times.push(performance.now() - t0);
+  }
+  return median(times.slice(3)); // the first few warm the cache
+}
+
+async function main() {
+  const server = await startTestPostgres();
+  const name = `threadline_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  const pool = createPool(url.toString());
+  try {
+    await migrateDatabase(pool);
+    for (const saver of SAVERS) await saver.make(pool).setup();
+    const started = performance.now();
+    const results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }> = {};
+    for (const saver of SAVERS) {
+      console.error(`[bench] ${saver.name}: one thread of ${PLAN.marks.at(-1)} turns…`);
+      const long = await longThread(pool, saver);
+      console.error(`[bench] ${saver.name}: ${PLAN.concurrent} conversations at once…`);
+      results[saver.key] = { ...long, turnsPerSecond: await concurrent(pool, saver) };
+    }
+    console.error(`[bench] sidebar: ${PLAN.threads.toLocaleString("en")} threads…`);
+    const sidebarMs = await sidebar(pool);
+    report(results, sidebarMs, (performance.now() - started) / 1000);
+  } finally {
+    pool.removeAllListeners("error");
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    await server.stop();
+  }
+}
+
+function report(results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>, sidebarMs: number, seconds: number) {
+  const stock = results.stock!;
+  const ours = results.threadline!;
+  const f = (n: number, digits = 1) => n.toFixed(digits);
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const rows: [string, string, string, string][] = [];
+  const first = PLAN.marks[0]!;
+  const lastMark = PLAN.marks.at(-1)!;
+  for (const mark of PLAN.marks) {
+    const s = stock.marks[mark]!;
+    const o = ours.marks[mark]!;
+    rows.push([`turn time at turn ${mark} (ms, median of 5)`, f(s.turnMs), f(o.turnMs), f(s.turnMs / o.turnMs)]);
+  }
+  rows.push([`turn time, turn ${lastMark} ÷ turn ${first}`, f(stock.marks[lastMark]!.turnMs / stock.marks[first]!.turnMs, 2), f(ours.marks[lastMark]!.turnMs / ours.marks[first]!.turnMs, 2), ""]);
+  rows.push([`SQL statements in turn ${lastMark}`, String(stock.marks[lastMark]!.statements), String(ours.marks[lastMark]!.statements), f(stock.marks[lastMark]!.statements / ours.marks[lastMark]!.statements)]);
+  for (const mark of PLAN.marks) {
+    const s = stock.marks[mark]!;
+    const o = ours.marks[mark]!;
+    rows.push([`bytes stored at turn ${mark} (raw text ${kb(o.rawBytes)})`, `${kb(s.bytes)} (${f(s.bytes / s.rawBytes)}× raw)`, `${kb(o.bytes)} (${f(o.bytes / o.rawBytes)}× raw)`, f(s.bytes / o.bytes)]);
+  }
+  rows.push([`load a ${lastMark}-turn conversation for display (ms, median)`, f(stock.loadMs), f(ours.loadMs), f(stock.loadMs / ours.loadMs)]);
+  rows.push([`turns per second, ${PLAN.concurrent} conversations at once`, f(stock.turnsPerSecond), f(ours.turnsPerSecond), f(stock.turnsPerSecond / ours.turnsPerSecond, 2)]);
+  rows.push([`sidebar first page, a user with ${PLAN.userThreads.toLocaleString("en")} of ${PLAN.threads.toLocaleString("en")} threads (ms, median)`, "—", f(sidebarMs, 2), "same query"]);
+
+  const table = [
+    `| figure | ${SAVERS[0]!.name} | ${SAVERS[1]!.name} | stock ÷ ours |`,
+    "| --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+  console.log(`\n${table}\n\n${quick ? "Quick run" : "Full run"} in ${f(seconds, 0)} s on ${process.platform}/${process.arch}, Node ${process.version}.`);
+  const out = path.join(import.meta.dirname, "results", quick ? "latest-quick.json" : "latest.json");
+  void fs.mkdir(path.dirname(out), { recursive: true }).then(() => fs.writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, sidebarMs, table }, null, 2)}\n`));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -3,7 +3,8 @@
  * measured side by side with LangGraph's stock PostgresSaver in the same run, on the same database.
  * Prints a Markdown table and writes bench/results/latest.json (latest-quick.json with --quick).
  */
-import { HumanMessage } from "@langchain/core/messages";
+import { type AIMessage, HumanMessage } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -16,6 +17,7 @@ import { buildAgentGraph } from "../server/agent/graph";
 import { ScriptedChatModel } from "../server/agent/scripted-model";
 import { basicTools } from "../server/agent/tools";
 import { createCheckpointer } from "../server/agent/checkpointer";
+import { contextBudget } from "../server/agent/context";
 import { toUiMessages } from "../server/threads/messages";
 import { listThreads } from "../server/threads/queries";
 import { startTestPostgres } from "../scripts/testing/postgres-server";
@@ -24,7 +26,7 @@ import { countStatements, median, sentence } from "./lib";
 const quick = process.argv.includes("--quick");
 const PLAN = quick
   ? { marks: [10, 50], concurrent: 10, concurrentTurns: 5, threads: 50_000, userThreads: 1_000, loads: 10, pages: 20 }
-  : { marks: [10, 100, 500], concurrent: 50, concurrentTurns: 10, threads: 1_000_000, userThreads: 10_000, loads: 20, pages: 50 };
+  : { marks: [10, 100, 200, 500], concurrent: 50, concurrentTurns: 10, threads: 1_000_000, userThreads: 10_000, loads: 20, pages: 50 };
 
 interface Saver {
   key: "stock" | "threadline";
@@ -48,16 +50,18 @@ async function turn(graph: Graph, threadId: string, i: number) {
   await graph.invoke({ messages: [new HumanMessage({ id: randomUUID(), content: question(i) })] }, { configurable: { thread_id: threadId }, durability: "sync" });
 }
 
+/** The thread's rows in every table of the saver's schema that has a thread_id, by table. */
 async function threadBytes(pool: pg.Pool, schema: string, threadId: string) {
-  const tables = ["checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_messages"];
-  let total = 0;
-  for (const table of tables) {
-    const exists = await pool.query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2", [schema, table]);
-    if (!exists.rowCount) continue;
+  const { rows: tables } = await pool.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'thread_id' ORDER BY table_name",
+    [schema],
+  );
+  const byTable: Record<string, number> = {};
+  for (const { table_name: table } of tables) {
     const { rows } = await pool.query(`SELECT coalesce(sum(pg_column_size(t.*)), 0)::bigint AS n FROM ${schema}.${table} t WHERE thread_id = $1`, [threadId]);
-    total += Number(rows[0].n);
+    byTable[table] = Number(rows[0].n);
   }
-  return total;
+  return { total: Object.values(byTable).reduce((a, b) => a + b, 0), byTable };
 }
 
 /** One long thread: turn time around each mark, statements per turn, bytes stored, and loading it for display. */
@@ -65,7 +69,7 @@ async function longThread(pool: pg.Pool, saver: Saver) {
   const graph = graphOn(saver.make(pool));
   const threadId = randomUUID();
   const times: number[] = [];
-  const marks: Record<number, { turnMs: number; statements: number; bytes: number; rawBytes: number }> = {};
+  const marks: Record<number, { turnMs: number; statements: number; bytes: number; byTable: Record<string, number>; rawBytes: number; contextTokens: number }> = {};
   let raw = 0;
   const last = PLAN.marks.at(-1)!;
   for (let i = 1; i <= last; i++) {
@@ -77,17 +81,41 @@ async function longThread(pool: pg.Pool, saver: Saver) {
     times.push(ms);
     raw += question(i).length + 400;
     if (PLAN.marks.includes(i)) {
-      marks[i] = { turnMs: median(times.slice(-5)), statements, bytes: await threadBytes(pool, saver.schema, threadId), rawBytes: raw };
+      const stored = await threadBytes(pool, saver.schema, threadId);
+      const last = (await graph.getState({ configurable: { thread_id: threadId } })).values.messages.at(-1) as AIMessage;
+      const contextTokens = Number(last.response_metadata.context_tokens);
+      marks[i] = { turnMs: median(times.slice(-5)), statements, bytes: stored.total, byTable: stored.byTable, rawBytes: raw, contextTokens };
     }
   }
-  const loads: number[] = [];
-  for (let i = 0; i < PLAN.loads; i++) {
+  const load = async (g: Graph) => {
     const t0 = performance.now();
-    const state = await graph.getState({ configurable: { thread_id: threadId } });
+    const state = await g.getState({ configurable: { thread_id: threadId } });
     toUiMessages(state.values.messages ?? []);
-    loads.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  const loads: number[] = [];
+  const coldLoads: number[] = [];
+  for (let i = 0; i < PLAN.loads; i++) {
+    loads.push(await load(graph));
+    // Another process's first read: a new saver remembers nothing.
+    coldLoads.push(await load(graphOn(saver.make(pool))));
   }
-  return { marks, loadMs: median(loads) };
+  return { marks, loadMs: median(loads), coldLoadMs: median(coldLoads) };
+}
+
+/** The same thread with LangGraph's in-memory saver: how much of the turn time is LangGraph's own. */
+async function inMemory() {
+  const graph = graphOn(new MemorySaver());
+  const threadId = randomUUID();
+  const times: number[] = [];
+  const marks: Record<number, number> = {};
+  for (let i = 1; i <= PLAN.marks.at(-1)!; i++) {
+    const t0 = performance.now();
+    await turn(graph, threadId, i);
+    times.push(performance.now() - t0);
+    if (PLAN.marks.includes(i)) marks[i] = median(times.slice(-5));
+  }
+  return marks;
 }
 
 /** Many conversations at once, each one turn after another: turns per second overall. */
@@ -144,11 +172,14 @@ async function main() {
       console.error(`[bench] ${saver.name}: ${PLAN.concurrent} conversations at once…`);
       results[saver.key] = { ...long, turnsPerSecond: await concurrent(pool, saver) };
     }
+    console.error("[bench] in memory, for reference…");
+    const memory = await inMemory();
     console.error(`[bench] sidebar: ${PLAN.threads.toLocaleString("en")} threads…`);
     const sidebarMs = await sidebar(pool);
-    report(results, sidebarMs, (performance.now() - started) / 1000);
+    report(results, memory, sidebarMs, (performance.now() - started) / 1000);
   } finally {
-    pool.removeAllListeners("error");
+    // Dropping the database ends any connection still closing: expected here, not worth a log line.
+    pool.removeAllListeners("error").on("error", () => {});
     await pool.end();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
@@ -156,7 +187,7 @@ async function main() {
   }
 }
 
-function report(results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>, sidebarMs: number, seconds: number) {
+function report(results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>, memory: Record<number, number>, sidebarMs: number, seconds: number) {
   const stock = results.stock!;
   const ours = results.threadline!;
   const f = (n: number, digits = 1) => n.toFixed(digits);
@@ -169,6 +200,7 @@ function report(results: Record<string, Awaited<ReturnType<typeof longThread>> &
     const o = ours.marks[mark]!;
     rows.push([`turn time at turn ${mark} (ms, median of 5)`, f(s.turnMs), f(o.turnMs), f(s.turnMs / o.turnMs)]);
   }
+  rows.push([`… in memory (MemorySaver), for reference: turns ${PLAN.marks.join(" / ")} (ms)`, PLAN.marks.map((m) => f(memory[m]!)).join(" / "), "", ""]);
   rows.push([`turn time, turn ${lastMark} ÷ turn ${first}`, f(stock.marks[lastMark]!.turnMs / stock.marks[first]!.turnMs, 2), f(ours.marks[lastMark]!.turnMs / ours.marks[first]!.turnMs, 2), ""]);
   rows.push([`SQL statements in turn ${lastMark}`, String(stock.marks[lastMark]!.statements), String(ours.marks[lastMark]!.statements), f(stock.marks[lastMark]!.statements / ours.marks[lastMark]!.statements)]);
   for (const mark of PLAN.marks) {
@@ -176,7 +208,9 @@ function report(results: Record<string, Awaited<ReturnType<typeof longThread>> &
     const o = ours.marks[mark]!;
     rows.push([`bytes stored at turn ${mark} (raw text ${kb(o.rawBytes)})`, `${kb(s.bytes)} (${f(s.bytes / s.rawBytes)}× raw)`, `${kb(o.bytes)} (${f(o.bytes / o.rawBytes)}× raw)`, f(s.bytes / o.bytes)]);
   }
+  rows.push([`tokens sent to the model at turn ${lastMark} (budget ${contextBudget().toLocaleString("en")})`, String(stock.marks[lastMark]!.contextTokens), String(ours.marks[lastMark]!.contextTokens), ""]);
   rows.push([`load a ${lastMark}-turn conversation for display (ms, median)`, f(stock.loadMs), f(ours.loadMs), f(stock.loadMs / ours.loadMs)]);
+  rows.push([`… the same, first read in a fresh process (ms, median)`, f(stock.coldLoadMs), f(ours.coldLoadMs), f(stock.coldLoadMs / ours.coldLoadMs)]);
   rows.push([`turns per second, ${PLAN.concurrent} conversations at once`, f(stock.turnsPerSecond), f(ours.turnsPerSecond), f(stock.turnsPerSecond / ours.turnsPerSecond, 2)]);
   rows.push([`sidebar first page, a user with ${PLAN.userThreads.toLocaleString("en")} of ${PLAN.threads.toLocaleString("en")} threads (ms, median)`, "—", f(sidebarMs, 2), "same query"]);
 
@@ -185,9 +219,11 @@ function report(results: Record<string, Awaited<ReturnType<typeof longThread>> &
     "| --- | --- | --- | --- |",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
-  console.log(`\n${table}\n\n${quick ? "Quick run" : "Full run"} in ${f(seconds, 0)} s on ${process.platform}/${process.arch}, Node ${process.version}.`);
+  const where = (r: typeof stock) => Object.entries(r.marks[lastMark]!.byTable).map(([t, n]) => `${t} ${kb(n)}`).join(", ");
+  console.log(`\n${table}\n\nBytes at turn ${lastMark}, by table. Stock: ${where(stock)}. Ours: ${where(ours)}.`);
+  console.log(`\n${quick ? "Quick run" : "Full run"} in ${f(seconds, 0)} s on ${process.platform}/${process.arch}, Node ${process.version}.`);
   const out = path.join(import.meta.dirname, "results", quick ? "latest-quick.json" : "latest.json");
-  void fs.mkdir(path.dirname(out), { recursive: true }).then(() => fs.writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, sidebarMs, table }, null, 2)}\n`));
+  void fs.mkdir(path.dirname(out), { recursive: true }).then(() => fs.writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, inMemory: memory, sidebarMs, table }, null, 2)}\n`));
 }
 
 main().catch((err) => {

@@ -21,7 +21,7 @@ describe("migrations", () => {
       const lg = await pool.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'langgraph' ORDER BY table_name",
       );
-      expect(lg.rows.map((r) => r.table_name)).toEqual(["checkpoint_blobs", "checkpoint_migrations", "checkpoint_writes", "checkpoints"]);
+      expect(lg.rows.map((r) => r.table_name)).toEqual(["checkpoint_blobs", "checkpoint_migrations", "checkpoint_writes", "checkpoints", "message_nodes", "message_payloads"]);
 
       expect(await migrateDatabase(pool)).toEqual({ applied: 0 });
       const journal = await pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");

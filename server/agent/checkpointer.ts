@@ -1,28 +1,24 @@
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
 import { getPool } from "@/db/client";
+import { BranchSafePostgresSaver } from "./saver/branch-safe";
+import { ThreadlineSaver } from "./saver/threadline-saver";
 
 /** LangGraph's tables live in their own schema, which drizzle-kit is told to ignore (schemaFilter). */
 export const CHECKPOINT_SCHEMA = "langgraph";
 
+export type CheckpointerKind = "threadline" | "stock";
+
 /**
- * The stock saver, with channel versions that cannot collide across branches. It keys stored values
- * by (thread, channel, version), and its default versions count 1, 2, 3 along each branch, so a fork
- * from an older checkpoint reached a version number the old branch had already stored, and its
- * write was dropped (ON CONFLICT DO NOTHING): the new branch read the old branch's messages. These
- * versions still grow by at least 1, but start from the clock in microseconds (plus a random
- * part), so two branches never produce the same one; plain numbers, so older threads keep working.
+ * The app's checkpointer: ours, which stores each message once, unless CHECKPOINTER=stock asks for
+ * LangGraph's own (with branch-safe versions) to compare against. Ours reads what the stock one
+ * wrote; the reverse is not true, so going back to stock is for fresh databases only.
  */
-export class BranchSafePostgresSaver extends PostgresSaver {
-  override getNextVersion(current: number | undefined): number {
-    const next = typeof current === "number" ? current + 1 : 1;
-    return Math.max(next, Date.now() * 1000 + Math.floor(Math.random() * 1000));
-  }
-}
+export const checkpointerKind = (): CheckpointerKind => (process.env.CHECKPOINTER === "stock" ? "stock" : "threadline");
 
 /** On the app's shared pool: fromConnString would open a second pool of its own. */
-export function createCheckpointer(pool: pg.Pool, schema = CHECKPOINT_SCHEMA): PostgresSaver {
-  return new BranchSafePostgresSaver(pool, undefined, { schema });
+export function createCheckpointer(pool: pg.Pool, schema = CHECKPOINT_SCHEMA, kind = checkpointerKind()): PostgresSaver {
+  return kind === "stock" ? new BranchSafePostgresSaver(pool, undefined, { schema }) : new ThreadlineSaver(pool, schema);
 }
 
 const cache = globalThis as unknown as { __threadlineCheckpointer?: PostgresSaver };

@@ -1,7 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
-import { type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
+import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
+import { contextBudget, type Summary } from "./context";
 import { modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
 import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
@@ -14,7 +15,15 @@ export interface AgentOptions {
   maxToolRounds?: number;
   modelTimeoutMs?: number;
   retry?: RetryPolicy;
+  /** Tokens sent per model call, at most; older turns go into a running summary. */
+  contextBudget?: number;
 }
+
+/** The conversation, plus the running summary of what no longer fits in a model call. */
+export const AgentState = Annotation.Root({
+  ...MessagesAnnotation.spec,
+  summary: Annotation<Summary | null>({ reducer: (_previous, next) => next, default: () => null }),
+});
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500, backoffFactor: 2, maxInterval: 8_000, jitter: true, retryOn: isTransient };
 
@@ -22,9 +31,9 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500
  * model → review → tools → model, with a step limit. Review pauses for the user's approval before
  * side-effecting tools. Every step is checkpointed when a checkpointer is given.
  */
-export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY }: AgentOptions) {
-  return new StateGraph(MessagesAnnotation)
-    .addNode("model", modelNode(model, tools, modelTimeoutMs), { retryPolicy: retry })
+export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY, contextBudget: budget = contextBudget() }: AgentOptions) {
+  return new StateGraph(AgentState)
+    .addNode("model", modelNode(model, tools, modelTimeoutMs, budget), { retryPolicy: retry })
     .addNode("review", reviewNode(tools))
     .addNode("tools", toolsNode(tools))
     .addNode("step_limit", stepLimitNode(maxToolRounds))

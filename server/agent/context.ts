@@ -1,0 +1,98 @@
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { textOf } from "@/server/runs/translate";
+import { estimateTokens } from "./scripted-model";
+
+/**
+ * The older part of a conversation, as the model sees it once the whole no longer fits: a running
+ * summary of every turn up to `through` (the id of the last message folded into it).
+ */
+export interface Summary {
+  text: string;
+  through: string;
+}
+
+/** Tokens the model is sent per call, at most: CONTEXT_BUDGET_TOKENS, 8,000 by default. */
+export const contextBudget = () => Number(process.env.CONTEXT_BUDGET_TOKENS ?? 8_000);
+
+/** When folding, go down to this share of the budget, so a fold (and a new summary) is rare. */
+const FOLD_TO = 0.6;
+/** The summary itself gets at most this share of the budget; its oldest lines go first. */
+const SUMMARY_SHARE = 0.2;
+const PER_MESSAGE = 4; // role and framing, as chat formats add
+
+/**
+ * Counted with a fast estimate (about four characters a token) rather than a provider's tokenizer:
+ * the same for every provider, cheap, and on the safe side for English text.
+ */
+export const messageTokens = (m: BaseMessage) => PER_MESSAGE + estimateTokens(textOf(m) + JSON.stringify((m as AIMessage).tool_calls ?? []));
+
+export interface FittedContext {
+  /** The messages sent as they are: the newest turns. */
+  recent: BaseMessage[];
+  summary: Summary | null;
+  /** Whether the summary is new (the caller saves it in the state). */
+  changed: boolean;
+  tokens: number;
+}
+
+/**
+ * Fits the conversation into `budget` tokens beside the system prompt: the newest turns as they are,
+ * and everything older as the running summary, updated only by the turns it newly takes in. Turns
+ * are cut at user messages, so a tool call never loses its result. The latest turn always stays.
+ */
+export function fitContext(messages: BaseMessage[], previous: Summary | null, systemTokens: number, budget: number): FittedContext {
+  let start = previous ? messages.findIndex((m) => m.id === previous.through) + 1 : 0;
+  if (start < 0) start = 0; // the summary belongs to another branch's history: rebuild it
+  let summary = start > 0 ? previous : null;
+  const sizes = messages.map((m, i) => (i >= start ? messageTokens(m) : 0));
+  const total = (from: number, s: Summary | null) => systemTokens + (s ? estimateTokens(s.text) + PER_MESSAGE : 0) + sizes.slice(from).reduce((a, b) => a + b, 0);
+  if (total(start, summary) <= budget) return { recent: messages.slice(start), summary, changed: summary !== previous, tokens: total(start, summary) };
+
+  const turnStarts = messages.flatMap((m, i) => (i > start && HumanMessage.isInstance(m) ? [i] : []));
+  const lastTurn = turnStarts.at(-1) ?? start;
+  let cut = start;
+  for (const next of turnStarts) {
+    if (next > lastTurn) break;
+    cut = next;
+    if (total(cut, summary) <= budget * FOLD_TO) break;
+  }
+  if (cut === start) return { recent: messages.slice(start), summary, changed: summary !== previous, tokens: total(start, summary) };
+  summary = { text: capSummary(joinLines(summary?.text ?? "", summarize(messages.slice(start, cut))), budget * SUMMARY_SHARE), through: messages[cut - 1]!.id! };
+  return { recent: messages.slice(cut), summary, changed: true, tokens: total(cut, summary) };
+}
+
+/** Extractive: each folded turn as one line, the question and the answer's opening. */
+export function summarize(messages: BaseMessage[]): string {
+  const lines: string[] = [];
+  let question = "";
+  let answer = "";
+  const flush = () => {
+    if (question || answer) lines.push(`- User: ${clip(question, 120)}${answer ? ` → Assistant: ${clip(answer, 160)}` : ""}`);
+    question = answer = "";
+  };
+  for (const m of messages) {
+    if (HumanMessage.isInstance(m)) {
+      flush();
+      question = textOf(m);
+    } else if (AIMessage.isInstance(m) && textOf(m)) {
+      answer = answer ? answer : textOf(m);
+    } else if (ToolMessage.isInstance(m) && !answer) {
+      answer = `(${m.name ?? "tool"}: ${textOf(m)})`;
+    }
+  }
+  flush();
+  return lines.join("\n");
+}
+
+const clip = (text: string, max: number) => {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+const joinLines = (a: string, b: string) => [a, b].filter(Boolean).join("\n");
+
+function capSummary(text: string, maxTokens: number): string {
+  const lines = text.split("\n");
+  while (lines.length > 1 && estimateTokens(lines.join("\n")) > maxTokens) lines.shift();
+  return lines.join("\n");
+}

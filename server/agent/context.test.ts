@@ -2,9 +2,10 @@ import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langcha
 import { describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { createCheckpointer } from "./checkpointer";
-import { fitContext, messageTokens } from "./context";
+import { fitContext, messageTokens, modelSummarizer } from "./context";
 import { buildAgentGraph } from "./graph";
 import { ScriptedChatModel } from "./scripted-model";
+import { scriptedModel } from "@/scripts/testing/fake-model";
 import { basicTools } from "./tools";
 
 const t = testDatabaseForFile();
@@ -26,17 +27,17 @@ function conversation(turns: number): BaseMessage[] {
 }
 
 describe("the context budget", () => {
-  it("sends everything while it fits", () => {
+  it("sends everything while it fits", async () => {
     const messages = conversation(5);
-    const fit = fitContext(messages, null, 50, 8_000);
+    const fit = await fitContext(messages, null, 50, 8_000);
     expect(fit.recent).toEqual(messages);
     expect(fit.summary).toBeNull();
     expect(fit.changed).toBe(false);
   });
 
-  it("keeps the newest whole turns and folds the rest into a summary, under the budget", () => {
+  it("keeps the newest whole turns and folds the rest into a summary, under the budget", async () => {
     const messages = conversation(200);
-    const fit = fitContext(messages, null, 50, 2_000);
+    const fit = await fitContext(messages, null, 50, 2_000);
     expect(fit.tokens).toBeLessThanOrEqual(2_000);
     expect(fit.recent[0]).toBeInstanceOf(HumanMessage); // never a tool result without its call
     expect(fit.recent.at(-1)).toBe(messages.at(-1));
@@ -47,17 +48,17 @@ describe("the context budget", () => {
     expect(sent).toBeLessThan(fit.tokens);
   });
 
-  it("updates the summary only when it must, from where it left off", () => {
+  it("updates the summary only when it must, from where it left off", async () => {
     const messages = conversation(200);
-    const first = fitContext(messages, null, 50, 2_000);
+    const first = await fitContext(messages, null, 50, 2_000);
     const more = [...messages, new HumanMessage({ id: "q200", content: "one more" })];
-    const next = fitContext(more, first.summary, 50, 2_000);
+    const next = await fitContext(more, first.summary, 50, 2_000);
     expect(next.changed).toBe(false);
     expect(next.summary).toBe(first.summary);
     expect(next.recent.at(-1)!.id).toBe("q200");
 
     const much = [...messages, ...conversation(30).map((m) => Object.assign(Object.create(Object.getPrototypeOf(m)), m, { id: `later-${m.id}` }) as BaseMessage)];
-    const later = fitContext(much, first.summary, 50, 2_000);
+    const later = await fitContext(much, first.summary, 50, 2_000);
     expect(later.changed).toBe(true);
     expect(later.tokens).toBeLessThanOrEqual(2_000);
     expect(later.summary!.text).not.toBe(first.summary!.text);
@@ -84,5 +85,32 @@ describe("the context budget", () => {
     expect(state.values.summary?.text).toMatch(/^- User: Question \d+: why/);
     // The model was sent a system message and a window of turns, not the whole conversation.
     expect(Math.max(...sentSizes)).toBeLessThan(30);
+  });
+
+  it("lets a real model write the summary, without its words streaming into the answer, and falls back to extracting when it fails", async () => {
+    const asked: string[] = [];
+    const summarizerModel = new ScriptedChatModel(
+      (messages) => {
+        asked.push(String(messages.at(-1)!.content));
+        return { text: "SUMMARY: the user asked many why questions." };
+      },
+      { tokenDelayMs: 0 },
+    );
+    const answers = new ScriptedChatModel(() => ({ text: `Answer: ${"because ".repeat(48)}` }), { tokenDelayMs: 0 });
+    const graph = buildAgentGraph({ model: answers, tools: basicTools, checkpointer: createCheckpointer(t.pool), contextBudget: 1_500, summarizer: modelSummarizer(summarizerModel) });
+    const config = { configurable: { thread_id: crypto.randomUUID() }, durability: "sync" as const };
+    const streamed: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const stream = await graph.stream({ messages: [new HumanMessage({ content: `Question ${i}: ${"why ".repeat(48)}` })] }, { ...config, streamMode: "messages" });
+      for await (const [chunk] of stream) streamed.push(String(chunk.content));
+    }
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked[0]).toContain("User: Question 0");
+    expect((await graph.getState(config)).values.summary?.text).toBe("SUMMARY: the user asked many why questions.");
+    expect(streamed.join("")).not.toContain("SUMMARY");
+
+    const failing = modelSummarizer(scriptedModel([new Error("provider down")]).model);
+    const text = await failing("", conversation(3), 500);
+    expect(text).toMatch(/^- User: Question 0/);
   });
 });

@@ -1,4 +1,5 @@
-import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { textOf } from "@/server/runs/translate";
 import { estimateTokens } from "./scripted-model";
 
@@ -36,29 +37,79 @@ export interface FittedContext {
 }
 
 /**
+ * Writes the running summary: the summary so far and the turns newly folded into it, in at most
+ * `maxTokens`. The offline model's is extractive; a real model writes its own (see `modelSummarizer`).
+ */
+export type Summarizer = (previous: string, folded: BaseMessage[], maxTokens: number, signal?: AbortSignal) => Promise<string>;
+
+export const extractiveSummarizer: Summarizer = async (previous, folded, maxTokens) => capSummary(joinLines(previous, summarize(folded)), maxTokens);
+
+/**
  * Fits the conversation into `budget` tokens beside the system prompt: the newest turns as they are,
  * and everything older as the running summary, updated only by the turns it newly takes in. Turns
  * are cut at user messages, so a tool call never loses its result. The latest turn always stays.
+ * When it must fold, it folds down to well under the budget, so a new summary is rarely needed.
  */
-export function fitContext(messages: BaseMessage[], previous: Summary | null, systemTokens: number, budget: number): FittedContext {
+export async function fitContext(
+  messages: BaseMessage[],
+  previous: Summary | null,
+  systemTokens: number,
+  budget: number,
+  summarizer: Summarizer = extractiveSummarizer,
+  signal?: AbortSignal,
+): Promise<FittedContext> {
   let start = previous ? messages.findIndex((m) => m.id === previous.through) + 1 : 0;
   if (start < 0) start = 0; // the summary belongs to another branch's history: rebuild it
-  let summary = start > 0 ? previous : null;
+  const kept = start > 0 ? previous : null;
   const sizes = messages.map((m, i) => (i >= start ? messageTokens(m) : 0));
-  const total = (from: number, s: Summary | null) => systemTokens + (s ? estimateTokens(s.text) + PER_MESSAGE : 0) + sizes.slice(from).reduce((a, b) => a + b, 0);
-  if (total(start, summary) <= budget) return { recent: messages.slice(start), summary, changed: summary !== previous, tokens: total(start, summary) };
+  const summaryTokens = (s: Summary | null) => (s ? estimateTokens(s.text) + PER_MESSAGE : 0);
+  const total = (from: number, s: Summary | null) => systemTokens + summaryTokens(s) + sizes.slice(from).reduce((a, b) => a + b, 0);
+  const unchanged = () => ({ recent: messages.slice(start), summary: kept, changed: kept !== previous, tokens: total(start, kept) });
+  if (total(start, kept) <= budget) return unchanged();
 
+  const maxSummary = Math.floor(budget * SUMMARY_SHARE);
   const turnStarts = messages.flatMap((m, i) => (i > start && HumanMessage.isInstance(m) ? [i] : []));
   const lastTurn = turnStarts.at(-1) ?? start;
   let cut = start;
   for (const next of turnStarts) {
     if (next > lastTurn) break;
     cut = next;
-    if (total(cut, summary) <= budget * FOLD_TO) break;
+    if (total(cut, null) + maxSummary <= budget * FOLD_TO) break;
   }
-  if (cut === start) return { recent: messages.slice(start), summary, changed: summary !== previous, tokens: total(start, summary) };
-  summary = { text: capSummary(joinLines(summary?.text ?? "", summarize(messages.slice(start, cut))), budget * SUMMARY_SHARE), through: messages[cut - 1]!.id! };
+  if (cut === start) return unchanged();
+  const text = capSummary(await summarizer(kept?.text ?? "", messages.slice(start, cut), maxSummary, signal), maxSummary);
+  const summary = { text, through: messages[cut - 1]!.id! };
   return { recent: messages.slice(cut), summary, changed: true, tokens: total(cut, summary) };
+}
+
+const SUMMARY_PROMPT =
+  "You keep a running summary of a conversation between a user and an assistant, so the assistant can continue it without the older messages. Update the summary with the new turns. Keep facts, names, numbers, decisions, the user's preferences and open questions; drop pleasantries. Write plain sentences or short bullets, at most MAX words, and nothing but the summary.";
+
+/**
+ * A real model writes the summary. Its tokens are tagged not to stream, so they never appear in the
+ * answer being written; if it fails, the extractive summary stands in rather than failing the turn.
+ */
+export function modelSummarizer(model: BaseChatModel): Summarizer {
+  return async (previous, folded, maxTokens, signal) => {
+    const transcript = folded
+      .map((m) => (HumanMessage.isInstance(m) ? `User: ${textOf(m)}` : AIMessage.isInstance(m) && textOf(m) ? `Assistant: ${textOf(m)}` : ToolMessage.isInstance(m) ? `Tool ${m.name ?? ""}: ${textOf(m)}` : ""))
+      .filter(Boolean)
+      .join("\n\n");
+    try {
+      const reply = await model.invoke(
+        [
+          new SystemMessage(SUMMARY_PROMPT.replace("MAX", String(Math.floor(maxTokens * 0.7)))),
+          new HumanMessage(`Summary so far:\n${previous || "(none)"}\n\nNew turns:\n${transcript}`),
+        ],
+        { signal, tags: ["langsmith:nostream"] },
+      );
+      return textOf(reply).trim() || extractiveSummarizer(previous, folded, maxTokens);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      console.error("[context] the model could not summarise; using an extractive summary:", (err as Error).message);
+      return extractiveSummarizer(previous, folded, maxTokens);
+    }
+  };
 }
 
 /** Extractive: each folded turn as one line, the question and the answer's opening. */
@@ -91,8 +142,10 @@ const clip = (text: string, max: number) => {
 
 const joinLines = (a: string, b: string) => [a, b].filter(Boolean).join("\n");
 
+/** The newest lines that fit; a single line too long is cut. */
 function capSummary(text: string, maxTokens: number): string {
   const lines = text.split("\n");
   while (lines.length > 1 && estimateTokens(lines.join("\n")) > maxTokens) lines.shift();
-  return lines.join("\n");
+  const kept = lines.join("\n");
+  return estimateTokens(kept) > maxTokens ? kept.slice(-maxTokens * 4) : kept;
 }

@@ -2,7 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { AIMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
-import { contextBudget, type Summary } from "./context";
+import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } from "./context";
 import { modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
 import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
@@ -17,6 +17,8 @@ export interface AgentOptions {
   retry?: RetryPolicy;
   /** Tokens sent per model call, at most; older turns go into a running summary. */
   contextBudget?: number;
+  /** Who writes that summary: extractive unless a model is given the job. */
+  summarizer?: Summarizer;
 }
 
 /** The conversation, plus the running summary of what no longer fits in a model call. */
@@ -31,9 +33,9 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500
  * model → review → tools → model, with a step limit. Review pauses for the user's approval before
  * side-effecting tools. Every step is checkpointed when a checkpointer is given.
  */
-export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY, contextBudget: budget = contextBudget() }: AgentOptions) {
+export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY, contextBudget: budget = contextBudget(), summarizer = extractiveSummarizer }: AgentOptions) {
   return new StateGraph(AgentState)
-    .addNode("model", modelNode(model, tools, modelTimeoutMs, budget), { retryPolicy: retry })
+    .addNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer), { retryPolicy: retry })
     .addNode("review", reviewNode(tools))
     .addNode("tools", toolsNode(tools))
     .addNode("step_limit", stepLimitNode(maxToolRounds))

@@ -3,6 +3,7 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { getDb } from "@/db/client";
 import { getCheckpointer } from "./checkpointer";
+import { modelSummarizer } from "./context";
 import { type AgentGraph, buildAgentGraph } from "./graph";
 import { chooseModel, MODEL_TIMEOUT_MS, type ModelChoice } from "./model";
 import { agentTools } from "./tools";
@@ -24,7 +25,9 @@ export function getAgent(): Promise<Agent> {
     const model = await choice.create();
     const checkpointer = getCheckpointer();
     const tools = agentTools(getDb());
-    const graph = buildAgentGraph({ model, tools, checkpointer, modelTimeoutMs: MODEL_TIMEOUT_MS() });
+    // A real model writes the running summary of long conversations; the offline one extracts it.
+    const summarizer = choice.provider === "offline" ? undefined : modelSummarizer(model);
+    const graph = buildAgentGraph({ model, tools, checkpointer, modelTimeoutMs: MODEL_TIMEOUT_MS(), summarizer });
     return { choice, model, graph, tools, checkpointer };
   })());
 }

@@ -3,7 +3,7 @@ import { AIMessage, AIMessageChunk, SystemMessage } from "@langchain/core/messag
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { MessagesAnnotation } from "@langchain/langgraph";
-import { fitContext, messageTokens, type Summary } from "../context";
+import { fitContext, messageTokens, type Summarizer, type Summary } from "../context";
 
 export const SYSTEM_PROMPT =
   "You are Threadline's assistant. Answer clearly and concisely, in Markdown. Use the calculator tool for any arithmetic and the current_time tool for dates and times instead of guessing.";
@@ -29,15 +29,15 @@ function asMessage(response: AIMessage | AIMessageChunk): AIMessage {
 }
 
 /** One model call over the conversation, with its own time limit on top of the run's cancel signal. */
-export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[], timeoutMs: number, budget: number) {
+export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[], timeoutMs: number, budget: number, summarizer: Summarizer) {
   const bound = model.bindTools!(tools);
   return async (state: typeof MessagesAnnotation.State & { summary?: Summary | null }, config: RunnableConfig) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
     // Fitting happens here, not in a node of its own: one step less to checkpoint every turn.
-    const context = fitContext(state.messages, state.summary ?? null, messageTokens(new SystemMessage(SYSTEM_PROMPT)), budget);
-    const system = context.summary ? `${SYSTEM_PROMPT}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : SYSTEM_PROMPT;
     try {
+      const context = await fitContext(state.messages, state.summary ?? null, messageTokens(new SystemMessage(SYSTEM_PROMPT)), budget, summarizer, signal);
+      const system = context.summary ? `${SYSTEM_PROMPT}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : SYSTEM_PROMPT;
       // The node's config carries LangGraph's callbacks, which is how tokens reach the stream.
       const response = asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, signal }));
       // What this call was sent, estimated as the budget counts it: kept with the message.

@@ -1,6 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { type Checkpoint, type CheckpointMetadata, type ChannelVersions, type PendingWrite, WRITES_IDX_MAP } from "@langchain/langgraph-checkpoint";
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import { BranchSafePostgresSaver } from "./branch-safe";
 import { isMessageList, MessageMemory, type NewNode, type NewPayload, payloadKeys, planPath, scopeOf } from "./message-store";
@@ -91,7 +92,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     }
     const payloadRows = this.payloadColumns(payloads);
     const serializedMetadata = await this._dumpMetadata(metadata);
-    await this.db.query(
+    await this.query(
       `WITH p AS (${this.insertPayloads(3)}),
        n AS (
          INSERT INTO ${this.t.nodes} (node, parent, key, depth, thread_id, checkpoint_ns)
@@ -150,7 +151,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     // As the stock saver: LangGraph's special writes (errors, interrupts, resumes) replace, others are kept.
     const upsert = writes.every(([channel]) => channel in WRITES_IDX_MAP);
     const payloadRows = this.payloadColumns(payloads);
-    await this.db.query(
+    await this.query(
       `WITH p AS (${this.insertPayloads(3)})
        INSERT INTO ${this.t.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
        SELECT $1, $2, $6, $7, x.idx, x.channel, x.type, x.blob FROM unnest($8::int[], $9::text[], $10::text[], $11::bytea[]) AS x(idx, channel, type, blob)
@@ -171,7 +172,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
   }
 
   override async deleteThread(threadId: string): Promise<void> {
-    await this.db.query(
+    await this.query(
       `WITH a AS (DELETE FROM ${this.t.blobs} WHERE thread_id = $1),
             b AS (DELETE FROM ${this.t.writes} WHERE thread_id = $1),
             c AS (DELETE FROM ${this.t.nodes} WHERE thread_id = $1),
@@ -213,7 +214,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
       else missing.push(leaf);
     }
     if (missing.length === 0) return lists;
-    const { rows } = await this.db.query<{ leaf: string; node: string; parent: string | null; depth: number; key: string; type: string; payload: Buffer; thread_id: string; checkpoint_ns: string }>(
+    const { rows } = await this.query<{ leaf: string; node: string; parent: string | null; depth: number; key: string; type: string; payload: Buffer; thread_id: string; checkpoint_ns: string }>(
       `WITH RECURSIVE walk AS (
          SELECT n.node, n.parent, n.key, n.depth, n.node AS leaf FROM ${this.t.nodes} n WHERE n.node = ANY($1::uuid[])
          UNION ALL
@@ -247,7 +248,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
   private async loadPayloads(keys: string[]): Promise<Map<string, BaseMessage>> {
     const out = new Map<string, BaseMessage>();
     if (keys.length === 0) return out;
-    const { rows } = await this.db.query<{ key: string; type: string; payload: Buffer; thread_id: string; checkpoint_ns: string }>(
+    const { rows } = await this.query<{ key: string; type: string; payload: Buffer; thread_id: string; checkpoint_ns: string }>(
       `SELECT key, type, payload, thread_id, checkpoint_ns FROM ${this.t.payloads} WHERE key = ANY($1::uuid[])`,
       [[...new Set(keys)]],
     );
@@ -263,6 +264,17 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
   private loadMessage(type: string, payload: Buffer): Promise<BaseMessage> | BaseMessage {
     return reviveMessage(type, payload) ?? (this.serde.loadsTyped(type, payload) as Promise<BaseMessage>);
   }
+
+  /**
+   * A statement prepared once per connection (named by its text): a turn's statements differ only in
+   * their values, so Postgres parses and plans each kind once.
+   */
+  private query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]) {
+    let name = this.statementNames.get(text);
+    if (!name) this.statementNames.set(text, (name = `threadline_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`));
+    return this.db.query<R>({ name, text, values });
+  }
+  private readonly statementNames = new Map<string, string>();
 
   private readonly serialize = (message: BaseMessage) => this.serde.dumpsTyped(message) as Promise<[string, Uint8Array]>;
 

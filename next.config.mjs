@@ -5,6 +5,21 @@ const nextConfig = {
   // Loaded by Node, not bundled: then every route and page shares one copy of each. LangChain's
   // message classes in particular must be one copy, because the agent (cached on globalThis) is built
   // by whichever entry runs first and its messages are checked with `isInstance` by the others.
+  // For every response, API routes included. Pages also get a Content-Security-Policy with a nonce
+  // (proxy.ts), which carries frame-ancestors 'none'.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+        ],
+      },
+    ];
+  },
   serverExternalPackages: [
     "pg",
     "bcryptjs",

@@ -6,6 +6,9 @@ import { localRunIds, localRun } from "./registry";
 
 const state = globalThis as unknown as { __threadlineDraining?: boolean };
 
+/** Whether this instance is shutting down: /api/ready then says so, and new answers are refused. */
+export const isDraining = () => Boolean(state.__threadlineDraining);
+
 /** New answers are refused while this instance shuts down; a load balancer retries them elsewhere. */
 export function assertAcceptingRuns() {
   if (state.__threadlineDraining) {

@@ -1,9 +1,12 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { guardTrpcRequest } from "@/server/security/request-guard";
 import { createContext } from "@/server/trpc/context";
 import { appRouter } from "@/server/trpc/root";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
+const handler = async (request: Request) => {
+  const req = await guardTrpcRequest(request);
+  if (req instanceof Response) return req;
+  return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
@@ -12,5 +15,6 @@ const handler = (req: Request) =>
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"} failed:`, error.cause ?? error);
     },
   });
+};
 
 export { handler as GET, handler as POST };

@@ -1,0 +1,66 @@
+/** The largest tRPC request body accepted: far above any valid input (a message is at most 32,000 characters). */
+export const maxBodyBytes = () => Number(process.env.TRPC_MAX_BODY_BYTES ?? 1_048_576);
+
+/** A refusal in tRPC's error shape, so clients read it like any other error. */
+function refuse(status: number, code: string, message: string) {
+  return Response.json({ error: { json: { message, code: -32600, data: { code, httpStatus: status } } } }, { status });
+}
+
+/**
+ * Checks a tRPC request before it is parsed. Mutations and subscriptions from another site are
+ * refused (the browser's Origin, or Sec-Fetch-Site, names it), in addition to SameSite cookies;
+ * form posts (multipart) are refused, since tRPC speaks JSON; bodies over the cap get a 413 and are
+ * not read past it. Returns the request to handle (its body read and checked) or the refusal.
+ */
+export async function guardTrpcRequest(req: Request): Promise<Request | Response> {
+  const url = new URL(req.url);
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? url.host;
+  const allowed = new Set([host, process.env.AUTH_URL ? new URL(process.env.AUTH_URL).host : null].filter(Boolean));
+  const crossSite = req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || !allowed.has(safeHost(origin))));
+  if (crossSite) return refuse(403, "FORBIDDEN", "Cross-site requests are not allowed");
+  if (req.method !== "POST") return req;
+
+  if ((req.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
+    return refuse(415, "UNSUPPORTED_MEDIA_TYPE", "Form uploads are not accepted here");
+  }
+  const limit = maxBodyBytes();
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > limit) return refuse(413, "PAYLOAD_TOO_LARGE", `The request is too large (limit ${Math.round(limit / 1024)} KB)`);
+  const body = await readAtMost(req, limit);
+  if (body === null) return refuse(413, "PAYLOAD_TOO_LARGE", `The request is too large (limit ${Math.round(limit / 1024)} KB)`);
+  return new Request(req, { body: body as BodyInit, headers: req.headers, method: req.method });
+}
+
+function safeHost(origin: string): string {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return "";
+  }
+}
+
+/** The body, or null once it passes `limit` bytes: a body without a Content-Length is capped too. */
+async function readAtMost(req: Request, limit: number): Promise<Uint8Array | null> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 "use client";
 import { useLayoutEffect, useRef, useState } from "react";
+import { MAX_MESSAGE_LENGTH } from "@/server/limits";
 
 interface Props {
   onSend: (text: string) => void;
@@ -12,7 +13,6 @@ interface Props {
   waitingForDecision?: boolean;
 }
 
-export const MAX_MESSAGE_LENGTH = 32_000;
 
 /** Enter sends, Shift+Enter adds a line; the box grows with its text up to a limit. */
 export function Composer({ onSend, onStop, answering, sending, waitingForDecision = false }: Props) {

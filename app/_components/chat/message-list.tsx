@@ -1,5 +1,6 @@
 "use client";
 import { memo, useState } from "react";
+import { MAX_MESSAGE_LENGTH } from "@/server/limits";
 import type { MessagePart, UiMessage } from "@/server/threads/messages";
 import type { BranchInfo } from "@/server/threads/branches";
 import { BranchSwitcher } from "./branch-switcher";
@@ -45,7 +46,7 @@ export const UserMessage = memo(function UserMessage({ id, text, branch, actions
           value={editing}
           onChange={(e) => setEditing(e.target.value)}
           rows={3}
-          maxLength={32_000}
+          maxLength={MAX_MESSAGE_LENGTH}
           className="block w-full rounded-xl border border-zinc-300 bg-white px-3 py-2 focus:border-indigo-500 focus:outline-none"
         />
         <div className="flex justify-end gap-2 text-sm">

@@ -14,22 +14,11 @@ import { activeRunOfThread, getRun, MAX_RUN_EVENTS, readEvents, requestCancel } 
 import { withSnapshot } from "@/server/runs/turn";
 import { createThread, getThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
+import { decision, messageText, opaqueId, threadId } from "../inputs";
 
-export const MAX_MESSAGE_LENGTH = 32_000;
 
-const threadId = z.uuid("Not a valid conversation id");
-const text = z
-  .string()
-  .trim()
-  .min(1, "Message cannot be empty")
-  .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`);
-
-const messageId = z.string().min(1).max(200);
-const decision = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("approve") }),
-  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()).refine((a) => JSON.stringify(a).length <= 20_000, "The arguments are too large") }),
-  z.object({ type: z.literal("reject"), reason: z.string().trim().max(1_000, "The reason must be at most 1,000 characters").nullish() }),
-]);
+const text = messageText;
+const messageId = opaqueId("Message id");
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
 const messageNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
@@ -88,7 +77,7 @@ export const chatRouter = router({
    * The user's decision on an action the agent asked to take. Applied once: a second decision on
    * the same action is a CONFLICT "Already decided". The last decision of a pause resumes the agent.
    */
-  decide: protectedProcedure.input(z.object({ threadId, toolCallId: z.string().min(1).max(200), decision })).mutation(async ({ ctx, input }) => {
+  decide: protectedProcedure.input(z.object({ threadId, toolCallId: opaqueId("Action id"), decision })).mutation(async ({ ctx, input }) => {
     if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
     const agent = await ctx.agent();
     if (input.decision.type === "edit") {

@@ -10,15 +10,10 @@ import { connectionString } from "@/server/runs/follow";
 import { CHANNELS, notificationHub } from "@/server/runs/notify";
 import { createThread, deleteThread, getThread, listThreads, renameThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
+import { opaqueId, threadId, title } from "../inputs";
 
 export const MAX_PAGE_SIZE = 50;
 
-const threadId = z.uuid("Not a valid conversation id");
-const title = z
-  .string()
-  .trim()
-  .min(1, "Title cannot be empty")
-  .max(200, "Title must be at most 200 characters");
 
 function found<T>(value: T | null | false): T {
   if (!value) throw new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
@@ -106,7 +101,7 @@ export const threadRouter = router({
   }),
 
   /** Shows the branch through another version of a message, and continues there from now on. */
-  switchBranch: protectedProcedure.input(z.object({ id: threadId, messageId: z.string().min(1).max(200) })).mutation(async ({ ctx, input }) => {
+  switchBranch: protectedProcedure.input(z.object({ id: threadId, messageId: opaqueId("Message id") })).mutation(async ({ ctx, input }) => {
     found(await getThread(ctx.db, ctx.userId, input.id));
     if (await activeRunOfThread(ctx.db, input.id)) throw new TRPCError({ code: "CONFLICT", message: STILL_ANSWERING });
     await assertNoPendingApproval(ctx.db, input.id);

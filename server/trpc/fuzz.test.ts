@@ -1,0 +1,124 @@
+/**
+ * Hostile input for every procedure: wrong types, huge strings, control characters, invalid ids,
+ * prototype-pollution keys, deep nesting. Each call either succeeds on the caller's own data or is
+ * refused with a 4xx-class error and a message; never an internal error, never a change to
+ * another user's data, never a polluted prototype.
+ */
+import { TRPCError } from "@trpc/server";
+import { expect, it } from "vitest";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { testDatabaseForFile } from "@/scripts/testing/database";
+import { subscribeEvents } from "@/scripts/testing/events";
+import { invoke, procedures } from "@/scripts/testing/procedures";
+import { sessionFor, signedInCaller, testContext } from "@/scripts/testing/users";
+import { appRouter } from "./root";
+
+const t = testDatabaseForFile();
+
+const deep = (depth: number): unknown => (depth === 0 ? "bottom" : { a: deep(depth - 1) });
+const HOSTILE: unknown[] = [
+  undefined,
+  null,
+  0,
+  -1,
+  1e308,
+  Number.NaN,
+  true,
+  "",
+  " ",
+  "x".repeat(1_000_000),
+  "\u0000\u0001\u0007\u001b[31m\u202e\uFEFF",
+  "' OR 1=1 --",
+  "../../etc/passwd",
+  "<script>alert(1)</script>",
+  "00000000-0000-0000-0000-000000000000",
+  "not-a-uuid",
+  [],
+  ["a", 1],
+  {},
+  JSON.parse('{"__proto__": {"polluted": "yes"}}'),
+  { constructor: { prototype: { polluted: "yes" } } },
+  deep(500),
+];
+
+/** A valid input for each procedure (ids of the caller's own thread), whose fields are then replaced. */
+function shapes(own: { threadId: string; runId: string; messageId: string }): Record<string, Record<string, unknown> | undefined> {
+  return {
+    "thread.list": { limit: 10, cursor: null },
+    "thread.get": { id: own.threadId },
+    "thread.create": { title: "fuzz" },
+    "thread.rename": { id: own.threadId, title: "fuzz" },
+    "thread.activity": undefined,
+    "thread.messages": { id: own.threadId },
+    "thread.switchBranch": { id: own.threadId, messageId: own.messageId },
+    "thread.delete": { id: crypto.randomUUID() },
+    "chat.send": { threadId: own.threadId, text: "fuzz" },
+    "chat.retry": { threadId: own.threadId },
+    "chat.edit": { threadId: own.threadId, messageId: own.messageId, text: "fuzz" },
+    "chat.regenerate": { threadId: own.threadId, messageId: own.messageId },
+    "chat.decide": { threadId: own.threadId, toolCallId: "call_x", decision: { type: "reject", reason: "fuzz" } },
+    "chat.stop": { threadId: own.threadId },
+    "chat.events": { runId: own.runId, lastEventId: null },
+    "chat.model": undefined,
+  };
+}
+
+const ALLOWED = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNPROCESSABLE_CONTENT"];
+
+it("refuses hostile input to every procedure cleanly, and touches nothing of anyone else's", { timeout: 120_000 }, async () => {
+  const victim = await signedInCaller(t);
+  const theirs = await victim.caller.chat.send({ text: "what is 2+2?" });
+  await subscribeEvents(victim.caller, theirs.runId);
+  const before = await victim.caller.thread.messages({ id: theirs.threadId });
+
+  const { caller } = await signedInCaller(t);
+  const own = await caller.chat.send({ text: "what is 3+3?" });
+  await subscribeEvents(caller, own.runId);
+  const messageId = (await caller.thread.messages({ id: own.threadId })).messages[0]!.id;
+  const valid = shapes({ threadId: own.threadId, runId: own.runId, messageId });
+  expect(Object.keys(valid).sort()).toEqual(Object.keys(procedures()).sort());
+
+  const failures: string[] = [];
+  let refused = 0;
+  for (const [path, shape] of Object.entries(valid)) {
+    if (path === "thread.activity") continue; // takes no input, and waits for activity: nothing to fuzz
+    const inputs: unknown[] = [...HOSTILE, ...(shape ? Object.keys(shape).flatMap((key) => HOSTILE.map((value) => ({ ...shape, [key]: value }))) : [])];
+    if (shape) inputs.push({ ...shape, extra: "field", __proto__: { polluted: "yes" } }, Object.assign(JSON.parse('{"__proto__": {"polluted": "yes"}}'), shape));
+    for (const input of inputs) {
+      try {
+        await invoke(caller, path, input);
+      } catch (err) {
+        const e = err as TRPCError;
+        refused++;
+        if (!(err instanceof TRPCError) || !ALLOWED.includes(e.code) || !e.message || /\n\s+at /.test(e.message)) {
+          failures.push(`${path} ${JSON.stringify(input)?.slice(0, 80)} → ${e.code ?? ""} ${String(e.message).slice(0, 120)}`);
+        }
+      }
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(refused).toBeGreaterThan(200);
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  expect(Object.prototype).not.toHaveProperty("polluted");
+
+  // Runs the fuzzing started finish before the database goes away; the other user's thread is as it was.
+  await expect.poll(async () => (await t.pool.query("SELECT count(*)::int AS n FROM runs WHERE status IN ('queued', 'running')")).rows[0].n, { timeout: 30_000 }).toBe(0);
+  expect(await victim.caller.thread.messages({ id: theirs.threadId })).toEqual(before);
+});
+
+it("answers hostile HTTP requests with a 4xx and a readable message, never a 500", async () => {
+  const { user } = await signedInCaller(t);
+  const ctx = testContext(t, sessionFor(user.id));
+  const bodies = ["", "not json", "{", "[]", "null", '{"json": {"text": 5}}', '{"__proto__": {"polluted": "yes"}}', JSON.stringify({ json: { text: "x".repeat(100_000) } })];
+  for (const body of bodies) {
+    const req = new Request("http://localhost/api/trpc/chat.send", { method: "POST", body, headers: { "content-type": "application/json" } });
+    const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ctx });
+    const text = await res.text();
+    expect({ body: body.slice(0, 40), status: res.status >= 400 && res.status < 500 }).toEqual({ body: body.slice(0, 40), status: true });
+    expect(JSON.parse(text).error.json.message).toBeTruthy();
+    expect(text).not.toMatch(/\.ts:\d+|\n\s+at /);
+  }
+  const unknown = await fetchRequestHandler({ endpoint: "/api/trpc", req: new Request("http://localhost/api/trpc/nope.nothing"), router: appRouter, createContext: () => ctx });
+  expect(unknown.status).toBe(404);
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+});

@@ -1,0 +1,90 @@
+/**
+ * Another user's ids, for every procedure that takes one, are answered exactly like ids that do not
+ * exist. The list of procedures comes from the router itself, so a new procedure fails this test
+ * until it is given a case here.
+ */
+import { describe, expect, it } from "vitest";
+import { testDatabaseForFile } from "@/scripts/testing/database";
+import { subscribeEvents } from "@/scripts/testing/events";
+import { type Caller, outcome, procedures } from "@/scripts/testing/procedures";
+import { signedInCaller } from "@/scripts/testing/users";
+
+const t = testDatabaseForFile();
+
+interface Ids {
+  threadId: string;
+  runId: string;
+  userMessageId: string;
+  answerId: string;
+  toolCallId: string;
+}
+
+/** Inputs naming `ids`; null for procedures that take no one's ids (checked separately below). */
+const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
+  "thread.list": null,
+  "thread.create": null,
+  "thread.activity": null,
+  "chat.model": null,
+  "thread.get": (ids) => ({ id: ids.threadId }),
+  "thread.rename": (ids) => ({ id: ids.threadId, title: "mine now" }),
+  "thread.messages": (ids) => ({ id: ids.threadId }),
+  "thread.switchBranch": (ids) => ({ id: ids.threadId, messageId: ids.userMessageId }),
+  "thread.delete": (ids) => ({ id: ids.threadId }),
+  "chat.send": (ids) => ({ threadId: ids.threadId, text: "hello" }),
+  "chat.retry": (ids) => ({ threadId: ids.threadId }),
+  "chat.edit": (ids) => ({ threadId: ids.threadId, messageId: ids.userMessageId, text: "edited" }),
+  "chat.regenerate": (ids) => ({ threadId: ids.threadId, messageId: ids.answerId }),
+  "chat.decide": (ids) => ({ threadId: ids.threadId, toolCallId: ids.toolCallId, decision: { type: "approve" } }),
+  "chat.stop": (ids) => ({ threadId: ids.threadId }),
+  "chat.events": (ids) => ({ runId: ids.runId }),
+};
+
+/** A user with a finished answer and an action waiting for approval: something of everything. */
+async function owner() {
+  const { caller, user } = await signedInCaller(t);
+  const first = await caller.chat.send({ text: "what is 2+2?" });
+  await subscribeEvents(caller, first.runId);
+  const second = await caller.chat.send({ threadId: first.threadId, text: "remember that the owner was here" });
+  expect((await subscribeEvents(caller, second.runId)).at(-1)!.event).toMatchObject({ status: "paused" });
+  const state = await caller.thread.messages({ id: first.threadId });
+  const ids: Ids = {
+    threadId: first.threadId,
+    runId: first.runId,
+    userMessageId: state.messages[0]!.id,
+    answerId: state.messages[1]!.id,
+    toolCallId: state.approvals[0]!.toolCallId,
+  };
+  return { caller, user, ids, snapshot: () => Promise.all([caller.thread.get({ id: ids.threadId }), caller.thread.messages({ id: ids.threadId })]) };
+}
+
+describe("ownership", () => {
+  it("covers every procedure of the router", () => {
+    expect(Object.keys(procedures()).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  it("answers another user's ids exactly as missing ones, for every procedure that takes one, and changes nothing", async () => {
+    const victim = await owner();
+    const before = await victim.snapshot();
+    const attacker: Caller = (await signedInCaller(t)).caller;
+    const missing: Ids = { threadId: crypto.randomUUID(), runId: crypto.randomUUID(), userMessageId: "msg_missing", answerId: "msg_missing", toolCallId: "call_missing" };
+    for (const [path, input] of Object.entries(CASES)) {
+      if (!input) continue;
+      const theirs = await outcome(attacker, path, input(victim.ids));
+      const nobodys = await outcome(attacker, path, input(missing));
+      expect({ path, theirs }).toEqual({ path, theirs: { code: "NOT_FOUND", message: expect.any(String) } });
+      expect({ path, theirs }).toEqual({ path, theirs: nobodys });
+    }
+    expect(await victim.snapshot()).toEqual(before);
+    expect(before[1].approvals.map((a) => a.status)).toEqual(["pending"]);
+  });
+
+  it("lists, creates and reports the model without revealing anyone else's threads", async () => {
+    const victim = await owner();
+    const { caller } = await signedInCaller(t);
+    await caller.thread.create({ title: "the attacker's own" });
+    const { items } = await caller.thread.list({ limit: 50 });
+    expect(items.map((i) => i.title)).toEqual(["the attacker's own"]);
+    expect(items.map((i) => i.id)).not.toContain(victim.ids.threadId);
+    expect(await caller.chat.model()).toMatchObject({ provider: "offline" });
+  });
+});

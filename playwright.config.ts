@@ -45,6 +45,10 @@ export default defineConfig({
       AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e",
       // The offline model, paced so that streaming, Stop and reloads mid-answer can be seen.
       OFFLINE_MODEL_DELAY_MS: "40",
+      // Low enough for e2e/limits.spec.ts to reach; every other test's user sends fewer.
+      MESSAGE_RATE_PER_MINUTE: "6",
+      // Every test signs up from 127.0.0.1; the per-email limit stays at its default.
+      SIGNIN_ATTEMPTS_PER_IP: "1000",
       OPENAI_API_KEY: "",
       OPENAI_BASE_URL: "",
       ANTHROPIC_API_KEY: "",

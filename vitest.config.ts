@@ -7,10 +7,16 @@ export default defineConfig({
       "@": path.resolve(import.meta.dirname),
       // The marker package throws outside React Server Components; tests call server modules directly.
       "server-only": path.resolve(import.meta.dirname, "scripts/testing/server-only-stub.ts"),
+      // next-auth imports "next/server" without an extension, which Node's ESM resolution (unlike Next's) refuses.
+      "next/server": "next/server.js",
     },
   },
   test: {
     environment: "node",
+    // Bundled by Vite, so the "next/server" alias above applies inside it.
+    server: { deps: { inline: ["next-auth"] } },
+    // Tests send far more messages a minute than a person; the limits have tests of their own.
+    env: { MESSAGE_RATE_PER_MINUTE: "0", MESSAGE_RATE_PER_HOUR: "0" },
     globals: true,
     include: ["{db,server,scripts,app}/**/*.test.{ts,tsx}"],
     // Tests that start real server processes need the production build: npm test runs them after it.

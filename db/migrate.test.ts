@@ -16,7 +16,7 @@ describe("migrations", () => {
       const { rows } = await pool.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
-      expect(rows.map((r) => r.table_name)).toEqual(["account", "approvals", "message_branches", "notes", "run_events", "runs", "session", "threads", "user", "verificationToken"]);
+      expect(rows.map((r) => r.table_name)).toEqual(["account", "approvals", "message_branches", "notes", "rate_limits", "run_events", "runs", "session", "threads", "user", "verificationToken"]);
       // LangGraph's checkpoint tables, in their own schema beside the app's.
       const lg = await pool.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'langgraph' ORDER BY table_name",

@@ -217,3 +217,17 @@ export const messageBranches = pgTable(
   },
   (t) => [primaryKey({ columns: [t.threadId, t.messageId] }), index("message_branches_parent_idx").on(t.threadId, t.parentId, t.createdAt)],
 );
+
+/**
+ * Fixed-window counters for rate limits, shared by every instance: a key (who, for what, which
+ * window length) and the window's start. Old windows are swept away.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true, precision: 0 }).notNull(),
+    hits: integer("hits").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index("rate_limits_window_idx").on(t.windowStart)],
+);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { signIn } from "@/server/auth";
 import { signInSchema, signUpSchema } from "@/server/auth/credentials";
+import { signInLimitMessage } from "@/server/auth/sign-in-limit";
 import { createUser } from "@/server/auth/users";
 
 export interface AuthFormState {
@@ -22,7 +23,7 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
   try {
     await signIn("credentials", { ...parsed.data, redirectTo: await safeRedirect(form.get("callbackUrl")) });
   } catch (err) {
-    if (err instanceof AuthError) return { email, error: WRONG_CREDENTIALS };
+    if (err instanceof AuthError) return { email, error: signInLimitMessage(err) ?? WRONG_CREDENTIALS };
     throw err; // Next's redirect on success travels as an exception.
   }
   return {};

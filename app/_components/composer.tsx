@@ -3,7 +3,8 @@ import { useLayoutEffect, useRef, useState } from "react";
 import { MAX_MESSAGE_LENGTH } from "@/server/limits";
 
 interface Props {
-  onSend: (text: string) => void;
+  /** Rejects when the message was not accepted; the composer then gives the text back. */
+  onSend: (text: string) => Promise<unknown>;
   onStop: () => void;
   /** An answer is being written: Send becomes Stop. */
   answering: boolean;
@@ -28,8 +29,10 @@ export function Composer({ onSend, onStop, answering, sending, waitingForDecisio
   const canSend = text.trim().length > 0 && !answering && !sending && !waitingForDecision;
   const send = () => {
     if (!canSend) return;
-    onSend(text.trim());
+    const sent = text.trim();
     setText("");
+    // Refused (a limit, a lost connection): the text comes back unless something new was typed.
+    onSend(sent).catch(() => setText((current) => current || sent));
   };
 
   return (

@@ -7,6 +7,7 @@ import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { authConfig } from "./config";
 import { signInSchema } from "./credentials";
+import { assertSignInAllowed } from "./sign-in-limit";
 import { verifyCredentials } from "./users";
 
 export const githubEnabled = () => Boolean(process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_SECRET);
@@ -31,9 +32,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     providers: [
       Credentials({
         credentials: { email: {}, password: {} },
-        async authorize(raw) {
+        async authorize(raw, request) {
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) return null;
+          await assertSignInAllowed(db, parsed.data.email, request);
           return verifyCredentials(db, parsed.data);
         },
       }),

@@ -5,6 +5,7 @@ import { connectionString } from "./follow";
 import { runTiming } from "./instance";
 import { CHANNELS, notificationHub } from "./notify";
 import { localRun, localRunIds } from "./registry";
+import { pruneRateLimits } from "@/server/limits/rate-limit";
 import { claimStaleRuns, heartbeat, pruneRunEvents } from "./store";
 
 /** Pruning is housekeeping: once a minute per instance is plenty. */
@@ -38,6 +39,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
       if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
         prunedAt = Date.now();
         await pruneRunEvents(db, timing.eventsRetentionMs);
+        await pruneRateLimits(db);
       }
     } catch (err) {
       console.error("[runs] recovery sweep failed:", (err as Error).message);

@@ -63,7 +63,7 @@ function shapes(own: { threadId: string; runId: string; messageId: string }): Re
   };
 }
 
-const ALLOWED = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNPROCESSABLE_CONTENT"];
+const ALLOWED = ["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNPROCESSABLE_CONTENT", "TOO_MANY_REQUESTS"];
 
 it("refuses hostile input to every procedure cleanly, and touches nothing of anyone else's", { timeout: 120_000 }, async () => {
   const victim = await signedInCaller(t);

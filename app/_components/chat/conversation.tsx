@@ -243,7 +243,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
         waitingForDecision={waiting}
         onSend={(text) => {
           atBottom.current = true;
-          send.mutate({ threadId, text });
+          return send.mutateAsync({ threadId, text });
         }}
         onStop={() => threadId && stop.mutate({ threadId })}
       />

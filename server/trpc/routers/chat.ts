@@ -4,6 +4,7 @@ import { eventId, seqAfter } from "@/server/runs/events";
 import { assertAcceptingRuns } from "@/server/runs/drain";
 import { launch, startRun } from "@/server/runs/execute";
 import { approvalOf, assertNoPendingApproval, decide } from "@/server/runs/approvals";
+import { assertMessageAllowed } from "@/server/limits/rate-limit";
 import { validateToolArgs } from "@/server/agent/tools/validate";
 import { announce } from "@/server/threads/activity";
 import { branchRow } from "@/server/threads/branches";
@@ -30,6 +31,7 @@ export const chatRouter = router({
     const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
     if (!thread) throw notFound();
     await assertNoPendingApproval(ctx.db, thread.id);
+    await assertMessageAllowed(ctx.db, ctx.userId);
     const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: thread.id, text: input.text });
     return { threadId: thread.id, runId: run.id };
   }),
@@ -39,6 +41,7 @@ export const chatRouter = router({
     assertAcceptingRuns();
     if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
     await assertNoPendingApproval(ctx.db, input.threadId);
+    await assertMessageAllowed(ctx.db, ctx.userId);
     const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: null });
     return { threadId: input.threadId, runId: run.id };
   }),
@@ -50,6 +53,7 @@ export const chatRouter = router({
     await assertNoPendingApproval(ctx.db, input.threadId);
     const row = await branchRow(ctx.db, input.threadId, input.messageId);
     if (row?.role !== "user" || !row.baseCheckpointId) throw messageNotFound();
+    await assertMessageAllowed(ctx.db, ctx.userId);
     const fork = { base: row.baseCheckpointId, after: row.parentId };
     const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: input.text, fork });
     return { threadId: input.threadId, runId: run.id };
@@ -68,6 +72,7 @@ export const chatRouter = router({
     const state = await agent.graph.getState({ configurable: { thread_id: input.threadId } });
     const asked = toUiMessages(state.values.messages ?? []).find((m) => m.id === question.messageId);
     if (asked?.role !== "user") throw messageNotFound();
+    await assertMessageAllowed(ctx.db, ctx.userId);
     const fork = { base: question.baseCheckpointId, messageId: question.messageId, after: question.parentId };
     const run = await startRun({ db: ctx.db, agent, userId: ctx.userId, threadId: input.threadId, text: asked.text, fork });
     return { threadId: input.threadId, runId: run.id };

@@ -1,0 +1,71 @@
+import { TRPCError } from "@trpc/server";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDb, createPool } from "@/db/client";
+import { testDatabaseForFile } from "@/scripts/testing/database";
+import { subscribeEvents } from "@/scripts/testing/events";
+import { signedInCaller } from "@/scripts/testing/users";
+import { assertSignInAllowed, signInLimitMessage } from "@/server/auth/sign-in-limit";
+import { hit } from "./rate-limit";
+
+const t = testDatabaseForFile();
+const saved = { ...process.env };
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+describe("rate limits in Postgres", () => {
+  it("counts hits across instances and says how long to wait", async () => {
+    const other = createPool(t.url); // a second instance's connections
+    try {
+      const key = `test:${crypto.randomUUID()}`;
+      const windows = [{ max: 3, seconds: 3600 }];
+      const verdicts = await Promise.all(Array.from({ length: 5 }, (_, i) => hit(i % 2 ? createDb(other) : t.db, key, windows)));
+      expect(verdicts.filter((v) => v.ok)).toHaveLength(3);
+      const refused = verdicts.filter((v) => !v.ok) as { retryAfterSeconds: number }[];
+      expect(refused).toHaveLength(2);
+      for (const r of refused) {
+        expect(r.retryAfterSeconds).toBeGreaterThan(0);
+        expect(r.retryAfterSeconds).toBeLessThanOrEqual(3600);
+      }
+    } finally {
+      await other.end();
+    }
+  });
+
+  it("limits a user's messages per minute with a clear wait, and keeps what was already sent", async () => {
+    process.env.MESSAGE_RATE_PER_MINUTE = "2";
+    const { caller } = await signedInCaller(t);
+    const first = await caller.chat.send({ text: "one" });
+    const thread = first.threadId;
+    await expect.poll(async () => (await caller.thread.messages({ id: thread })).activeRunId).toBeNull();
+    await caller.chat.send({ threadId: thread, text: "two" });
+    await expect.poll(async () => (await caller.thread.messages({ id: thread })).activeRunId).toBeNull();
+    const err = await caller.chat.send({ threadId: thread, text: "three" }).catch((e: TRPCError) => e);
+    expect(err).toBeInstanceOf(TRPCError);
+    expect((err as TRPCError).code).toBe("TOO_MANY_REQUESTS");
+    expect((err as TRPCError).message).toMatch(/^You're sending messages too quickly\. Try again in \d+ seconds?\.$/);
+    const { messages } = await caller.thread.messages({ id: thread });
+    expect(messages.filter((m) => m.role === "user").map((m) => (m.role === "user" ? m.text : ""))).toEqual(["one", "two"]);
+    // Another user is not affected.
+    const { caller: someoneElse } = await signedInCaller(t);
+    const theirs = await someoneElse.chat.send({ text: "hello" });
+    expect((await subscribeEvents(someoneElse, theirs.runId)).at(-1)!.event).toMatchObject({ status: "succeeded" });
+  });
+
+  it("limits sign-in attempts per email and per address, with a message saying when to try again", async () => {
+    process.env.SIGNIN_ATTEMPTS_PER_EMAIL = "3";
+    const email = `${crypto.randomUUID()}@example.com`;
+    const from = (ip: string) => new Request("http://app.example/api/auth/callback/credentials", { headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } });
+    for (let i = 0; i < 3; i++) await assertSignInAllowed(t.db, email, from(`192.0.2.${i}`));
+    const limited = await assertSignInAllowed(t.db, email.toUpperCase(), from("192.0.2.9")).catch((e: unknown) => e);
+    expect(signInLimitMessage(limited)).toMatch(/^Too many sign-in attempts\. Try again in \d+ minutes?\.$/);
+    await expect(assertSignInAllowed(t.db, `other-${email}`, from("192.0.2.9"))).resolves.toBeUndefined();
+
+    process.env.SIGNIN_ATTEMPTS_PER_IP = "2";
+    await assertSignInAllowed(t.db, `a-${email}`, from("198.51.100.7"));
+    await assertSignInAllowed(t.db, `b-${email}`, from("198.51.100.7"));
+    const byAddress = await assertSignInAllowed(t.db, `c-${email}`, from("198.51.100.7")).catch((e: unknown) => e);
+    expect(signInLimitMessage(byAddress)).toMatch(/^Too many sign-in attempts/);
+    expect(signInLimitMessage(new Error("wrong password"))).toBeNull();
+  });
+});

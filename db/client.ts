@@ -1,5 +1,6 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { metrics } from "../server/observability/metrics";
 import * as schema from "./schema";
 
 export type DB = NodePgDatabase<typeof schema> & { $client: pg.Pool };
@@ -14,7 +15,28 @@ export function createPool(connectionString: string): pg.Pool {
   // An idle client losing its connection (Postgres restart, network) must not crash the process;
   // the pool discards it and the next query opens a fresh one.
   pool.on("error", (err) => console.error(`[db] idle connection error: ${err.message}`));
+  pool.on("connect", timeQueries);
   return pool;
+}
+
+/** Every statement on this connection into the db_query_seconds histogram, promise or callback style. */
+function timeQueries(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const started = performance.now();
+    const done = () => metrics().dbQuery.observe((performance.now() - started) / 1000);
+    const callback = args.at(-1);
+    if (typeof callback === "function") {
+      args[args.length - 1] = (...result: unknown[]) => {
+        done();
+        return (callback as (...a: unknown[]) => unknown)(...result);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (result instanceof Promise) result.then(done, done);
+    return result;
+  };
 }
 
 export function createDb(pool: pg.Pool): DB {

@@ -34,6 +34,6 @@ test("repeated wrong passwords for one email are stopped with a clear message, e
     await expect(page.getByText("Wrong email or password.")).toBeVisible();
   }
   await attempt(PASSWORD);
-  await expect(page.getByText(/^Too many sign-in attempts\. Try again in \d+ minutes?\.$/)).toBeVisible();
+  await expect(page.getByText(/^Too many sign-in attempts\. Try again in \d+ (seconds?|minutes?)\.$/)).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
 });

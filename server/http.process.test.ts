@@ -7,7 +7,7 @@ let t: TestDatabase;
 let server: Server;
 beforeAll(async () => {
   t = await createTestDatabase();
-  server = await startServer(t.url);
+  server = await startServer(t.url, { METRICS_TOKEN: "scrape-me-please" });
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
@@ -22,6 +22,16 @@ describe("health endpoints", () => {
     const ready = await fetch(`${server.url}/api/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", checks: { database: true, migrations: true, accepting: true } });
+  });
+
+  it("serves Prometheus metrics to a scraper with the bearer token only", async () => {
+    expect((await fetch(`${server.url}/api/metrics`)).status).toBe(401);
+    const res = await fetch(`${server.url}/api/metrics`, { headers: { authorization: "Bearer scrape-me-please" } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    for (const name of ["threadline_runs_total", "threadline_active_runs", "threadline_event_streams_open", "threadline_model_call_seconds", "threadline_db_query_seconds_bucket", "threadline_process_cpu_seconds_total"]) {
+      expect(text).toContain(name);
+    }
   });
 
   it("refuses a cross-site tRPC mutation and an oversized body before any procedure runs", async () => {

@@ -11,6 +11,6 @@ import { agentTools } from "../../server/agent/tools";
 export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineModel(0), opts: { provider?: Agent["choice"]["provider"]; retry?: Parameters<typeof buildAgentGraph>[0]["retry"] } = {}): Agent {
   const checkpointer = createCheckpointer(pool);
   const tools = agentTools(createDb(pool));
-  const graph = buildAgentGraph({ model, tools, checkpointer, ...(opts.retry && { retry: opts.retry }) });
+  const graph = buildAgentGraph({ model, tools, checkpointer, labels: { provider: opts.provider ?? "offline", model: "test" }, ...(opts.retry && { retry: opts.retry }) });
   return { choice: { provider: opts.provider ?? "offline", model: "test", label: "Test model" }, model, graph, tools, checkpointer };
 }

@@ -2,6 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { AIMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
+import { instrumentNode } from "@/server/observability/graph";
 import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } from "./context";
 import { modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
@@ -19,6 +20,8 @@ export interface AgentOptions {
   contextBudget?: number;
   /** Who writes that summary: extractive unless a model is given the job. */
   summarizer?: Summarizer;
+  /** How model calls are labelled in the metrics. */
+  labels?: { provider: string; model: string };
 }
 
 /** The conversation, plus the running summary of what no longer fits in a model call. */
@@ -33,12 +36,12 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500
  * model → review → tools → model, with a step limit. Review pauses for the user's approval before
  * side-effecting tools. Every step is checkpointed when a checkpointer is given.
  */
-export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY, contextBudget: budget = contextBudget(), summarizer = extractiveSummarizer }: AgentOptions) {
+export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY, contextBudget: budget = contextBudget(), summarizer = extractiveSummarizer, labels = { provider: "unknown", model: "unknown" } }: AgentOptions) {
   return new StateGraph(AgentState)
-    .addNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer), { retryPolicy: retry })
-    .addNode("review", reviewNode(tools))
-    .addNode("tools", toolsNode(tools))
-    .addNode("step_limit", stepLimitNode(maxToolRounds))
+    .addNode("model", instrumentNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer, labels)), { retryPolicy: retry })
+    .addNode("review", instrumentNode("review", reviewNode(tools)))
+    .addNode("tools", instrumentNode("tools", toolsNode(tools)))
+    .addNode("step_limit", instrumentNode("step_limit", stepLimitNode(maxToolRounds)))
     .addEdge(START, "model")
     .addConditionalEdges(
       "model",

@@ -1,6 +1,7 @@
 import { CredentialsSignin } from "next-auth";
 import type { DB } from "@/db/client";
 import { hit, signInWindows, waitInWords } from "@/server/limits/rate-limit";
+import { metrics } from "@/server/observability/metrics";
 
 /** Too many attempts: the code carries how long to wait, for the form's message. */
 class SignInLimited extends CredentialsSignin {
@@ -25,7 +26,10 @@ export async function assertSignInAllowed(db: DB, email: string, request: Reques
   const windows = signInWindows();
   const [byEmail, byAddress] = await Promise.all([hit(db, `signin-email:${email.toLowerCase()}`, windows.email), hit(db, `signin-ip:${clientAddress(request)}`, windows.ip)]);
   const waits = [byEmail, byAddress].flatMap((v) => (v.ok ? [] : [v.retryAfterSeconds]));
-  if (waits.length) throw new SignInLimited(Math.max(...waits));
+  if (waits.length) {
+    metrics().rateLimited.inc({ limit: "sign-in" });
+    throw new SignInLimited(Math.max(...waits));
+  }
 }
 
 /** The form's message for a limited attempt, or null for any other failure. */

@@ -58,7 +58,7 @@ describe("rate limits in Postgres", () => {
     const from = (ip: string) => new Request("http://app.example/api/auth/callback/credentials", { headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } });
     for (let i = 0; i < 3; i++) await assertSignInAllowed(t.db, email, from(`192.0.2.${i}`));
     const limited = await assertSignInAllowed(t.db, email.toUpperCase(), from("192.0.2.9")).catch((e: unknown) => e);
-    expect(signInLimitMessage(limited)).toMatch(/^Too many sign-in attempts\. Try again in \d+ minutes?\.$/);
+    expect(signInLimitMessage(limited)).toMatch(/^Too many sign-in attempts\. Try again in \d+ (seconds?|minutes?)\.$/);
     await expect(assertSignInAllowed(t.db, `other-${email}`, from("192.0.2.9"))).resolves.toBeUndefined();
 
     process.env.SIGNIN_ATTEMPTS_PER_IP = "2";

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
+import { metrics } from "@/server/observability/metrics";
 
 export interface Window {
   /** Hits allowed per window. */
@@ -58,6 +59,7 @@ export const signInWindows = () => ({
 export async function assertMessageAllowed(db: DB, userId: string) {
   const verdict = await hit(db, `messages:${userId}`, messageWindows());
   if (!verdict.ok) {
+    metrics().rateLimited.inc({ limit: "messages" });
     throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `You're sending messages too quickly. Try again in ${waitInWords(verdict.retryAfterSeconds)}.` });
   }
 }

@@ -1,4 +1,5 @@
 import type { RunStatus } from "@/db/schema";
+import { metrics } from "@/server/observability/metrics";
 import type { RunEvent, SequencedEvent } from "./events";
 
 /** Tokens arriving within this window go out as one delta: fewer rows and wake-ups, same text. */
@@ -36,6 +37,7 @@ export class ActiveRun {
   ) {
     this.log = [...history];
     this.lastSeq = history.at(-1)?.seq ?? 0;
+    metrics().runsStarted.inc();
   }
 
   /** Shutdown asks the run to stop after its current step, without ending it. */
@@ -111,7 +113,10 @@ export class ActiveRun {
       }
     }
     this.log.push(...batch);
-    if (end) this.outcome = end.status;
+    if (end) {
+      this.outcome = end.status;
+      metrics().runsEnded.inc({ outcome: end.status });
+    }
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }

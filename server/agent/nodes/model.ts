@@ -3,6 +3,7 @@ import { AIMessage, AIMessageChunk, SystemMessage } from "@langchain/core/messag
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { MessagesAnnotation } from "@langchain/langgraph";
+import { observeModelCall } from "@/server/observability/model";
 import { fitContext, messageTokens, type Summarizer, type Summary } from "../context";
 
 export const SYSTEM_PROMPT =
@@ -29,7 +30,7 @@ function asMessage(response: AIMessage | AIMessageChunk): AIMessage {
 }
 
 /** One model call over the conversation, with its own time limit on top of the run's cancel signal. */
-export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[], timeoutMs: number, budget: number, summarizer: Summarizer) {
+export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[], timeoutMs: number, budget: number, summarizer: Summarizer, labels: { provider: string; model: string }) {
   const bound = model.bindTools!(tools);
   return async (state: typeof MessagesAnnotation.State & { summary?: Summary | null }, config: RunnableConfig) => {
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -39,7 +40,9 @@ export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[]
       const context = await fitContext(state.messages, state.summary ?? null, messageTokens(new SystemMessage(SYSTEM_PROMPT)), budget, summarizer, signal);
       const system = context.summary ? `${SYSTEM_PROMPT}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : SYSTEM_PROMPT;
       // The node's config carries LangGraph's callbacks, which is how tokens reach the stream.
-      const response = asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, signal }));
+      const call = observeModelCall(labels);
+      const response = asMessage(await call.track(() => bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })));
+      call.usage(response.usage_metadata);
       // What this call was sent, estimated as the budget counts it: kept with the message.
       response.response_metadata = { ...response.response_metadata, context_tokens: context.tokens };
       return { messages: [response], ...(context.changed && { summary: context.summary }) };

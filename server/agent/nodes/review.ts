@@ -2,6 +2,7 @@ import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messag
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { interrupt, type MessagesAnnotation } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { metrics } from "@/server/observability/metrics";
 import { requiresApproval } from "../tools";
 
 export interface ApprovalRequest {
@@ -60,6 +61,7 @@ export function reviewNode(tools: StructuredToolInterface[]) {
     }
     for (const c of waiting) {
       const d = decided(c.id);
+      if (d.type === "reject") metrics().toolCalls.inc({ tool: c.name, outcome: "rejected" });
       if (d.type === "reject") out.push(new ToolMessage({ tool_call_id: c.id ?? "", name: c.name, content: rejectionText(d.reason), status: "error" }));
     }
     return { messages: out };
@@ -72,6 +74,11 @@ export function toolsNode(tools: StructuredToolInterface[]) {
   return async (state: typeof MessagesAnnotation.State, config: Parameters<ToolNode["invoke"]>[1]) => {
     const open = openToolCalls(state.messages);
     if (!open || open.calls.length === 0) return {};
-    return node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, config);
+    const result = (await node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, config)) as { messages: ToolMessage[] };
+    for (const message of result.messages ?? []) {
+      const failed = message.status === "error" || String(message.content).startsWith("Error");
+      metrics().toolCalls.inc({ tool: message.name ?? "unknown", outcome: failed ? "error" : "ok" });
+    }
+    return result;
   };
 }

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import { BranchSafePostgresSaver } from "./branch-safe";
 import { isMessageList, MessageMemory, type NewNode, type NewPayload, payloadKeys, planPath, scopeOf } from "./message-store";
+import { metrics, timed } from "@/server/observability/metrics";
 import { RecentLists } from "./recent-lists";
 import { reviveMessage } from "./revive";
 
@@ -65,7 +66,15 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
       CREATE INDEX IF NOT EXISTS message_nodes_thread_idx ON ${this.t.nodes} (thread_id);`);
   }
 
-  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+  override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    return timed((s) => metrics().checkpointWrite.observe({ op: "put" }, s), () => this.write(config, checkpoint, metadata, newVersions));
+  }
+
+  override putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    return timed((s) => metrics().checkpointWrite.observe({ op: "putWrites" }, s), () => this.writeWrites(config, writes, taskId));
+  }
+
+  private async write(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
     const { thread_id: threadId, checkpoint_ns: ns = "", checkpoint_id: parentId } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
     const scope = scopeOf(threadId, ns);
@@ -131,7 +140,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
-  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+  private async writeWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     const { thread_id: threadId, checkpoint_ns: ns = "", checkpoint_id: checkpointId } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id: string };
     const scope = scopeOf(threadId, ns);
     const generation = this.memory.generation(scope);

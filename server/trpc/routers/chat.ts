@@ -1,6 +1,6 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { eventId, seqAfter } from "@/server/runs/events";
+import { eventId } from "@/server/runs/events";
 import { assertAcceptingRuns } from "@/server/runs/drain";
 import { launch, startRun } from "@/server/runs/execute";
 import { approvalOf, assertNoPendingApproval, decide } from "@/server/runs/approvals";
@@ -9,10 +9,10 @@ import { validateToolArgs } from "@/server/agent/tools/validate";
 import { announce } from "@/server/threads/activity";
 import { branchRow } from "@/server/threads/branches";
 import { toUiMessages } from "@/server/threads/messages";
-import { followRun } from "@/server/runs/follow";
 import { localRun } from "@/server/runs/registry";
-import { activeRunOfThread, getRun, MAX_RUN_EVENTS, readEvents, requestCancel } from "@/server/runs/store";
-import { withSnapshot } from "@/server/runs/turn";
+import { activeRunOfThread, getRun, requestCancel } from "@/server/runs/store";
+import { watchRun } from "@/server/runs/watch";
+import { metrics } from "@/server/observability/metrics";
 import { createThread, getThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
 import { decision, messageText, opaqueId, threadId } from "../inputs";
@@ -117,18 +117,12 @@ export const chatRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       const run = await getRun(ctx.db, input.runId, ctx.userId);
       if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "Answer not found" });
-      let after = seqAfter(input.lastEventId, run.id);
-      const here = localRun(run.id);
-      if (after === 0 && input.lastEventId !== eventId(run.id, 0)) {
-        const backlog = here ? here.written() : await readEvents(ctx.db, run.id, 0, MAX_RUN_EVENTS);
-        for (const { seq, event } of withSnapshot(backlog)) {
-          yield tracked(eventId(run.id, seq), event);
-          if (event.type === "run-end") return;
-        }
-        after = backlog.at(-1)?.seq ?? 0;
+      metrics().openStreams.inc();
+      try {
+        for await (const { seq, event } of watchRun(ctx.db, run.id, input.lastEventId, signal)) yield tracked(eventId(run.id, seq), event);
+      } finally {
+        metrics().openStreams.dec();
       }
-      const source = here ? here.subscribe(after, signal) : followRun(ctx.db, run.id, after, signal);
-      for await (const { seq, event } of source) yield tracked(eventId(run.id, seq), event);
     }),
 
   model: protectedProcedure.query(async ({ ctx }) => {

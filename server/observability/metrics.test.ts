@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { testDatabaseForFile } from "@/scripts/testing/database";
+import { subscribeEvents } from "@/scripts/testing/events";
+import { signedInCaller } from "@/scripts/testing/users";
+import { metricsResponse } from "./metrics-endpoint";
+
+const t = testDatabaseForFile();
+const saved = process.env.METRICS_TOKEN;
+afterEach(() => {
+  process.env.METRICS_TOKEN = saved;
+});
+
+const scrape = (token?: string) => metricsResponse(new Request("http://app.example/api/metrics", { headers: token ? { authorization: `Bearer ${token}` } : {} }));
+
+/** A metric's value for the given labels, from Prometheus text. */
+function value(text: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split("\n").find((l) => l.startsWith(name) && !l.startsWith("#") && wanted.every((w) => l.includes(w)) && (l[name.length] === " " || l[name.length] === "{"));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
+describe("metrics", () => {
+  it("are off without METRICS_TOKEN, and need it as a bearer token", async () => {
+    delete process.env.METRICS_TOKEN;
+    expect((await scrape("anything")).status).toBe(404);
+    process.env.METRICS_TOKEN = "s3cret-token";
+    expect((await scrape()).status).toBe(401);
+    expect((await scrape("wrong-token!")).status).toBe(401);
+    const ok = await scrape("s3cret-token");
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toContain("text/plain");
+  });
+
+  it("count runs, model calls, tokens, nodes, tools, streams, queries, checkpoint writes and rate limits", async () => {
+    process.env.METRICS_TOKEN = "s3cret-token";
+    const before = await (await scrape("s3cret-token")).text();
+    const { caller } = await signedInCaller(t);
+    const sent = await caller.chat.send({ text: "what is 6*7?" });
+    await subscribeEvents(caller, sent.runId);
+    const after = await (await scrape("s3cret-token")).text();
+    const grew = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
+
+    expect(grew("threadline_runs_started_total")).toBe(1);
+    expect(grew("threadline_runs_total", { outcome: "succeeded" })).toBe(1);
+    expect(grew("threadline_model_call_seconds_count", { provider: "offline", outcome: "ok" })).toBe(2); // the tool call, then the answer
+    expect(grew("threadline_model_first_token_seconds_count", { provider: "offline" })).toBe(1); // only the answer streams text
+    expect(grew("threadline_model_tokens_total", { provider: "offline", direction: "out" })).toBeGreaterThan(0);
+    expect(grew("threadline_graph_node_seconds_count", { node: "model" })).toBe(2);
+    expect(grew("threadline_graph_node_seconds_count", { node: "tools" })).toBe(1);
+    expect(grew("threadline_tool_calls_total", { tool: "calculator", outcome: "ok" })).toBe(1);
+    expect(grew("threadline_event_streams_open")).toBe(0); // opened and closed again
+    expect(grew("threadline_db_query_seconds_count")).toBeGreaterThan(5);
+    expect(grew("threadline_checkpoint_write_seconds_count", { op: "put" })).toBeGreaterThan(2);
+    expect(after).toContain("threadline_active_runs 0");
+    expect(after).toContain("threadline_process_resident_memory_bytes");
+  });
+});

@@ -5,6 +5,7 @@ export async function register() {
   const { getAgent } = await import("./server/agent");
   const { startRunWorkers } = await import("./server/runs/workers");
   const { drain } = await import("./server/runs/drain");
+  const { logger } = await import("./server/observability/log");
   const stopWorkers = startRunWorkers(getDb(), getAgent);
 
   // With NEXT_MANUAL_SIG_HANDLE set (npm start sets it), Next leaves shutdown to us: answers in
@@ -14,8 +15,8 @@ export async function register() {
     const shutdown = async (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      console.log(`[threadline] ${signal}: finishing the current step of running answers, then handing them over`);
-      await drain(getDb(), Number(process.env.DRAIN_TIMEOUT_MS ?? 20_000)).catch((err) => console.error("[threadline] drain failed:", err));
+      logger().info({ signal }, "shutting down: finishing the current step of running answers, then handing them over");
+      await drain(getDb(), Number(process.env.DRAIN_TIMEOUT_MS ?? 20_000)).catch((err) => logger().error({ err }, "drain failed"));
       stopWorkers();
       process.exit(0);
     };

@@ -23,6 +23,9 @@ const nextConfig = {
   serverExternalPackages: [
     "pg",
     "bcryptjs",
+    "pino",
+    "pino-pretty",
+    "prom-client",
     "@langchain/core",
     "@langchain/langgraph",
     "@langchain/langgraph-checkpoint",

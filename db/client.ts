@@ -1,5 +1,6 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { logger } from "../server/observability/log";
 import { metrics } from "../server/observability/metrics";
 import * as schema from "./schema";
 
@@ -14,7 +15,7 @@ export function createPool(connectionString: string): pg.Pool {
   });
   // An idle client losing its connection (Postgres restart, network) must not crash the process;
   // the pool discards it and the next query opens a fresh one.
-  pool.on("error", (err) => console.error(`[db] idle connection error: ${err.message}`));
+  pool.on("error", (err) => logger().warn({ reason: err.message }, "idle database connection lost"));
   pool.on("connect", timeQueries);
   return pool;
 }

@@ -43,6 +43,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       NEXT_MANUAL_SIG_HANDLE: "true",
       OFFLINE_MODEL_DELAY_MS: "25",
       RUN_HEARTBEAT_MS: "250",
+      // Its log lines are part of what tests read (server.output()).
+      LOG_QUIET: "0",
       MESSAGE_RATE_PER_MINUTE: "0",
       MESSAGE_RATE_PER_HOUR: "0",
       RUN_STALE_AFTER_MS: "1500",

@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import { logger } from "@/server/observability/log";
 import { textOf } from "@/server/runs/translate";
 import { estimateTokens } from "./scripted-model";
 
@@ -106,7 +107,7 @@ export function modelSummarizer(model: BaseChatModel): Summarizer {
       return textOf(reply).trim() || extractiveSummarizer(previous, folded, maxTokens);
     } catch (err) {
       if (signal?.aborted) throw err;
-      console.error("[context] the model could not summarise; using an extractive summary:", (err as Error).message);
+      logger().warn({ err }, "the model could not summarise; using an extractive summary");
       return extractiveSummarizer(previous, folded, maxTokens);
     }
   };

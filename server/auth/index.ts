@@ -5,6 +5,7 @@ import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
+import { logger } from "@/server/observability/log";
 import { authConfig } from "./config";
 import { signInSchema } from "./credentials";
 import { assertSignInAllowed } from "./sign-in-limit";
@@ -20,7 +21,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     logger: {
       // A wrong password is an everyday event the form already reports, not a server error with a stack.
       error(error) {
-        if ((error as AuthError).type !== "CredentialsSignin") console.error(`[auth] ${(error as AuthError).type ?? error.name}: ${error.message}`);
+        if ((error as AuthError).type !== "CredentialsSignin") logger().error({ type: (error as AuthError).type ?? error.name, reason: error.message }, "auth error");
       },
     },
     adapter: DrizzleAdapter(db, {

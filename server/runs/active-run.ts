@@ -1,4 +1,6 @@
 import type { RunStatus } from "@/db/schema";
+import type { Logger } from "pino";
+import { logger as rootLogger } from "@/server/observability/log";
 import { metrics } from "@/server/observability/metrics";
 import type { RunEvent, SequencedEvent } from "./events";
 
@@ -26,6 +28,9 @@ export class ActiveRun {
   /** Resolves when the run has stopped at a step boundary for another instance to continue. */
   readonly handedOff = new Promise<void>((resolve) => (this.handoff.done = resolve));
   outcome: RunStatus | null = null;
+  /** Every line about this run carries its ids, and the id of the request that started it. */
+  readonly logger: Logger;
+  private readonly started = performance.now();
 
   constructor(
     readonly id: string,
@@ -34,7 +39,9 @@ export class ActiveRun {
     private readonly persist: Persist,
     /** Events an earlier owner already wrote, when this instance takes the run over. */
     history: SequencedEvent[] = [],
+    requestId?: string,
   ) {
+    this.logger = rootLogger().child({ runId: id, threadId, userId, ...(requestId && { requestId }) });
     this.log = [...history];
     this.lastSeq = history.at(-1)?.seq ?? 0;
     metrics().runsStarted.inc();
@@ -106,7 +113,7 @@ export class ActiveRun {
       } catch (err) {
         if (attempt >= 3) {
           // Local watchers still get the answer; others will see the run as stale and recover it.
-          console.error(`[run ${this.id}] could not record events ${batch[0]!.seq}-${batch.at(-1)!.seq}:`, err);
+          this.logger.error({ err, from: batch[0]!.seq, to: batch.at(-1)!.seq }, "could not record run events");
           break;
         }
         await new Promise((r) => setTimeout(r, 100 * attempt));
@@ -116,6 +123,7 @@ export class ActiveRun {
     if (end) {
       this.outcome = end.status;
       metrics().runsEnded.inc({ outcome: end.status });
+      this.logger.info({ outcome: end.status, ms: Math.round(performance.now() - this.started) }, "run ended");
     }
     for (const wake of this.waiters) wake();
     this.waiters.clear();

@@ -17,6 +17,7 @@ import { releaseForTakeover } from "./drain";
 import { holdRun, releaseRun } from "./registry";
 import { appendEvents, createRun, MAX_RUN_EVENTS, readEvents } from "./store";
 import { StreamTranslator } from "./translate";
+import { logger } from "@/server/observability/log";
 
 export interface StartRun {
   db: DB;
@@ -25,6 +26,8 @@ export interface StartRun {
   threadId: string;
   /** The user's new message; null continues the thread from its last checkpoint (Continue / Retry). */
   text: string | null;
+  /** The request that asked for it, named in the run's log lines. */
+  requestId?: string;
   /** For an edit or regenerate: the checkpoint to fork from, the message id to use (regenerate keeps it), and the message before it. */
   fork?: { base: string; messageId?: string; after: string | null };
 }
@@ -33,15 +36,21 @@ export interface StartRun {
  * Starts a run and returns once Postgres has given it the thread's one active slot: the run belongs
  * to the server, not to the request that began it. Its events go to the run's log (run_events).
  */
-export async function startRun({ db, agent, userId, threadId, text, fork }: StartRun): Promise<ActiveRun> {
+export async function startRun({ db, agent, userId, threadId, text, fork, requestId }: StartRun): Promise<ActiveRun> {
   const message: RunInput | null = text === null ? null : { id: fork?.messageId ?? randomUUID(), text, ...(fork && { base: fork.base }) };
   const row = await createRun(db, { threadId, userId, message });
-  return launch(db, agent, row, { message, titleFrom: fork ? null : text, resume: null, forkAfter: fork ? fork.after : undefined });
+  return launch(db, agent, row, { message, titleFrom: fork ? null : text, resume: null, forkAfter: fork ? fork.after : undefined, requestId });
 }
 
 /** Runs a row this instance has just claimed: from `chat.send`, or from the last decision on an approval. */
-export function launch(db: DB, agent: Agent, row: Run, ctx: { message: RunInput | null; titleFrom: string | null; resume: Record<string, Decision> | null; forkAfter?: string | null }) {
-  const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final));
+export function launch(
+  db: DB,
+  agent: Agent,
+  row: Run,
+  ctx: { message: RunInput | null; titleFrom: string | null; resume: Record<string, Decision> | null; forkAfter?: string | null; requestId?: string },
+) {
+  const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final), [], ctx.requestId);
+  run.logger.info({ kind: ctx.resume ? "decision" : ctx.message ? (ctx.forkAfter !== undefined ? "fork" : "message") : "continue" }, "run started");
   holdRun(run);
   const userMessage = ctx.message && { id: ctx.message.id, text: ctx.message.text };
   run.push({ type: "run-start", userMessage, ...(ctx.forkAfter !== undefined && { forkAfter: ctx.forkAfter }) });
@@ -103,7 +112,7 @@ async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: Run
       : null;
   // The branch bookkeeping is done before the ending is published, so whoever refreshes sees it.
   const end = async (status: RunOutcome, error: string | null = null) => {
-    await recordBranch(db, agent, run.threadId).catch((e) => console.error(`[run ${run.id}] could not record the branch:`, e));
+    await recordBranch(db, agent, run.threadId).catch((err) => run.logger.error({ err }, "could not record the branch"));
     run.push({ type: "run-end", status, error });
   };
   try {
@@ -131,11 +140,11 @@ async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: Run
     }
   } catch (err) {
     if (run.controller.signal.aborted) {
-      await keepPartialAnswer(db, agent, run.threadId, translator.partial).catch((e) => console.error(`[run ${run.id}] could not save the stopped answer:`, e));
+      await keepPartialAnswer(db, agent, run.threadId, translator.partial).catch((err) => run.logger.error({ err }, "could not save the stopped answer"));
       await saveTitle(db, run.threadId, await title);
       await end("cancelled");
     } else {
-      console.error(`[run ${run.id}] failed:`, err);
+      run.logger.error({ err }, "run failed");
       await end("failed", describeFailure(err));
     }
   } finally {
@@ -172,7 +181,7 @@ async function titleFor(db: DB, agent: Agent, threadId: string, text: string): P
     const [row] = await db.select({ title: threads.title }).from(threads).where(eq(threads.id, threadId));
     return row?.title === DEFAULT_TITLE ? await makeTitle(agent, text) : null;
   } catch (err) {
-    console.error(`[thread ${threadId}] could not make a title:`, err);
+    logger().error({ err, threadId }, "could not make a title");
     return null;
   }
 }
@@ -184,7 +193,7 @@ async function saveTitle(db: DB, threadId: string, title: string | null) {
     .update(threads)
     .set({ title })
     .where(and(eq(threads.id, threadId), eq(threads.title, DEFAULT_TITLE)))
-    .catch((err) => console.error(`[thread ${threadId}] could not save its title:`, err));
+    .catch((err) => logger().error({ err, threadId }, "could not save the title"));
 }
 
 /** What the user reads when an answer fails: the cause in plain words, never a stack trace. */

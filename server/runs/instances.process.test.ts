@@ -136,7 +136,7 @@ describe("several instances, Postgres the only shared state", () => {
       }
     });
     expect(await a.exited).toBe(0);
-    expect(a.output()).toContain("SIGTERM: finishing the current step");
+    expect(a.output()).toMatch(/"signal":"SIGTERM".*"msg":"shutting down: finishing the current step/);
     expect(events.at(-1)).toEqual({ type: "run-end", status: "succeeded", error: null });
     const { rows } = await t.pool.query("SELECT owner_instance, recoveries FROM runs WHERE id = $1", [runId]);
     expect(rows[0].recoveries).toBe(1);

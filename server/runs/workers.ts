@@ -6,6 +6,7 @@ import { runTiming } from "./instance";
 import { CHANNELS, notificationHub } from "./notify";
 import { localRun, localRunIds } from "./registry";
 import { pruneRateLimits } from "@/server/limits/rate-limit";
+import { logger } from "@/server/observability/log";
 import { claimStaleRuns, heartbeat, pruneRunEvents } from "./store";
 
 /** Pruning is housekeeping: once a minute per instance is plenty. */
@@ -23,7 +24,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
   const beat = setInterval(() => {
     heartbeat(db, localRunIds())
       .then((cancelled) => cancelled.forEach((id) => localRun(id)?.controller.abort()))
-      .catch((err) => console.error("[runs] heartbeat failed:", (err as Error).message));
+      .catch((err) => logger().error({ err }, "heartbeat failed"));
   }, timing.heartbeatMs);
 
   let sweeping = false;
@@ -33,8 +34,8 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
     sweeping = true;
     try {
       for (const run of await claimStaleRuns(db, timing.staleAfterMs)) {
-        console.log(`[runs] taking over run ${run.id} (thread ${run.threadId}) from ${run.ownerInstance ?? "nobody"}`);
-        await resumeRun(db, await agent(), run).catch((err) => console.error(`[runs] could not resume ${run.id}:`, err));
+        logger().info({ runId: run.id, threadId: run.threadId, userId: run.userId, from: run.ownerInstance }, "taking over run");
+        await resumeRun(db, await agent(), run).catch((err) => logger().error({ err, runId: run.id }, "could not resume run"));
       }
       if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
         prunedAt = Date.now();
@@ -42,7 +43,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
         await pruneRateLimits(db);
       }
     } catch (err) {
-      console.error("[runs] recovery sweep failed:", (err as Error).message);
+      logger().error({ err }, "recovery sweep failed");
     } finally {
       sweeping = false;
     }

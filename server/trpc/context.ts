@@ -1,9 +1,18 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { getDb } from "@/db/client";
 import { getAgent } from "@/server/agent";
 import { auth } from "@/server/auth";
 import type { Context } from "./init";
 
-export async function createContext(): Promise<Context> {
-  return { db: getDb(), session: await auth(), agent: getAgent };
+/** A request id from the proxy in front, if it sent a sane one; otherwise a new one. */
+function requestIdOf(req: Request | undefined): string {
+  const given = req?.headers.get("x-request-id");
+  return given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/** Per request: from the tRPC route handler (with its Request) or from a server component render. */
+export async function createContext(opts: { req?: Request } = {}): Promise<Context> {
+  const { req } = opts;
+  return { db: getDb(), session: await auth(), agent: getAgent, requestId: requestIdOf(req) };
 }

@@ -4,12 +4,15 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { DB } from "@/db/client";
 import type { Agent } from "@/server/agent";
+import { logger } from "@/server/observability/log";
 
 export interface Context {
   db: DB;
   session: Session | null;
   /** Built on first use: most requests never touch the agent. */
   agent: () => Promise<Agent>;
+  /** Names the request in log lines (X-Request-Id when the proxy sends one). */
+  requestId?: string;
 }
 
 type Issue = StandardSchemaV1Error["issues"][number];
@@ -56,7 +59,18 @@ function fieldErrors(issues: readonly Issue[]): Record<string, string> {
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
-export const publicProcedure = t.procedure.use(readableInputErrors);
+/** One log line per call: debug when it succeeds, info when it is refused, error when it fails. */
+const logged = t.middleware(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  const result = await next();
+  const line = { requestId: ctx.requestId, userId: ctx.session?.user?.id, path, type, ms: Math.round(performance.now() - started) };
+  if (result.ok) logger().debug(line, "procedure");
+  else if (result.error.code === "INTERNAL_SERVER_ERROR") logger().error({ ...line, err: result.error.cause ?? result.error }, "procedure failed");
+  else logger().info({ ...line, code: result.error.code }, "procedure refused");
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(logged).use(readableInputErrors);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   const userId = ctx.session?.user?.id;

@@ -8,7 +8,7 @@ import { appRouter } from "./root";
 
 // One query client per server request, shared by every prefetch in that render.
 export const getQueryClient = cache(makeQueryClient);
-const requestContext = cache(createContext);
+const requestContext = cache(() => createContext());
 
 export const trpc = createTRPCOptionsProxy({ ctx: requestContext, router: appRouter, queryClient: getQueryClient });
 

@@ -32,7 +32,7 @@ export const chatRouter = router({
     if (!thread) throw notFound();
     await assertNoPendingApproval(ctx.db, thread.id);
     await assertMessageAllowed(ctx.db, ctx.userId);
-    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: thread.id, text: input.text });
+    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: thread.id, text: input.text });
     return { threadId: thread.id, runId: run.id };
   }),
 
@@ -42,7 +42,7 @@ export const chatRouter = router({
     if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
     await assertNoPendingApproval(ctx.db, input.threadId);
     await assertMessageAllowed(ctx.db, ctx.userId);
-    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: null });
+    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: input.threadId, text: null });
     return { threadId: input.threadId, runId: run.id };
   }),
 
@@ -55,7 +55,7 @@ export const chatRouter = router({
     if (row?.role !== "user" || !row.baseCheckpointId) throw messageNotFound();
     await assertMessageAllowed(ctx.db, ctx.userId);
     const fork = { base: row.baseCheckpointId, after: row.parentId };
-    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId, threadId: input.threadId, text: input.text, fork });
+    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: input.threadId, text: input.text, fork });
     return { threadId: input.threadId, runId: run.id };
   }),
 
@@ -74,7 +74,7 @@ export const chatRouter = router({
     if (asked?.role !== "user") throw messageNotFound();
     await assertMessageAllowed(ctx.db, ctx.userId);
     const fork = { base: question.baseCheckpointId, messageId: question.messageId, after: question.parentId };
-    const run = await startRun({ db: ctx.db, agent, userId: ctx.userId, threadId: input.threadId, text: asked.text, fork });
+    const run = await startRun({ db: ctx.db, agent, requestId: ctx.requestId, userId: ctx.userId, threadId: input.threadId, text: asked.text, fork });
     return { threadId: input.threadId, runId: run.id };
   }),
 
@@ -91,7 +91,7 @@ export const chatRouter = router({
     }
     assertAcceptingRuns();
     const { status, resume } = await decide(ctx.db, { userId: ctx.userId, threadId: input.threadId, toolCallId: input.toolCallId, decision: input.decision });
-    if (resume) launch(ctx.db, agent, resume.run, { message: null, titleFrom: null, resume: resume.decisions });
+    if (resume) launch(ctx.db, agent, resume.run, { message: null, titleFrom: null, resume: resume.decisions, requestId: ctx.requestId });
     else await announce(ctx.db, ctx.userId, input.threadId, "thread-changed");
     return { status, runId: resume?.run.id ?? null };
   }),

@@ -11,9 +11,6 @@ const handler = async (request: Request) => {
     req,
     router: appRouter,
     createContext,
-    onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"} failed:`, error.cause ?? error);
-    },
   });
 };
 

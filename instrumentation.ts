@@ -1,6 +1,9 @@
 /** Next.js calls this once when a server instance starts. */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Traces only when there is somewhere to send them; otherwise the SDK is not even loaded.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) (await import("./server/observability/start-tracing")).startTracing();
+  if (!process.env.DATABASE_URL) return;
   const { getDb } = await import("./db/client");
   const { getAgent } = await import("./server/agent");
   const { startRunWorkers } = await import("./server/runs/workers");

@@ -1,4 +1,6 @@
 /** A real `next start` over HTTP: its health endpoints, as a load balancer sees them, and its guards. */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
 import { type Server, startServer } from "@/scripts/testing/servers";
@@ -45,5 +47,24 @@ describe("health endpoints", () => {
     // Not refused by the guard: the procedure itself answers (no session here).
     const plain = await send({}, JSON.stringify({ json: { text: "hi" } }));
     expect(plain.status).toBe(401);
+  });
+
+  it("exports traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set", async () => {
+    const received: string[] = [];
+    const collector = http.createServer((req, res) => {
+      received.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const traced = await startServer(t.url, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: "100" });
+    try {
+      await fetch(`${traced.url}/api/trpc/chat.model`);
+      await expect.poll(() => received, { timeout: 15_000 }).toContain("POST /v1/traces");
+    } finally {
+      await traced.stop();
+      collector.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { isGraphBubbleUp } from "@langchain/langgraph";
 import { metrics } from "./metrics";
+import { inSpan } from "./tracing";
 
 /**
  * A graph node, timed and counted by name. A node pausing for approval (or LangGraph unwinding for
@@ -9,7 +10,7 @@ export function instrumentNode<A extends unknown[], R>(node: string, fn: (...arg
   return async (...args: A) => {
     const started = performance.now();
     try {
-      return await fn(...args);
+      return await inSpan(`graph.node ${node}`, { "langgraph.node": node }, () => Promise.resolve(fn(...args)));
     } catch (err) {
       if (!isGraphBubbleUp(err)) metrics().nodeFailures.inc({ node });
       throw err;

@@ -1,7 +1,9 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { CallbackManager, Callbacks } from "@langchain/core/callbacks/manager";
+import type { Callbacks } from "@langchain/core/callbacks/manager";
+import { withHandler } from "./callbacks";
 import type { UsageMetadata } from "@langchain/core/messages";
 import { metrics } from "./metrics";
+import { inSpan } from "./tracing";
 
 class FirstToken extends BaseCallbackHandler {
   name = "threadline-first-token";
@@ -26,25 +28,26 @@ export function observeModelCall(labels: { provider: string; model: string }) {
   const m = metrics();
   const handler = new FirstToken(() => m.firstToken.observe(labels, (performance.now() - started) / 1000));
   return {
-    callbacks(existing: Callbacks | undefined): Callbacks {
-      if (!existing) return [handler];
-      if (Array.isArray(existing)) return [...existing, handler];
-      return (existing as CallbackManager).copy([handler]);
-    },
-    async track<T>(fn: () => Promise<T>): Promise<T> {
+    callbacks: (existing: Callbacks | undefined): Callbacks => withHandler(existing, handler),
+    /** Runs the call in its span; the reply's token usage goes on the span and into the counters. */
+    async track<T extends { usage_metadata?: UsageMetadata }>(fn: () => Promise<T>): Promise<T> {
       let outcome = "error";
       try {
-        const result = await fn();
+        const result = await inSpan("model.call", { "gen_ai.system": labels.provider, "gen_ai.request.model": labels.model }, async (span) => {
+          const reply = await fn();
+          const usage = reply.usage_metadata;
+          if (usage) {
+            span.setAttributes({ "gen_ai.usage.input_tokens": usage.input_tokens, "gen_ai.usage.output_tokens": usage.output_tokens });
+            m.tokens.inc({ ...labels, direction: "in" }, usage.input_tokens);
+            m.tokens.inc({ ...labels, direction: "out" }, usage.output_tokens);
+          }
+          return reply;
+        });
         outcome = "ok";
         return result;
       } finally {
         m.modelCall.observe({ ...labels, outcome }, (performance.now() - started) / 1000);
       }
-    },
-    usage(usage: UsageMetadata | undefined) {
-      if (!usage) return;
-      m.tokens.inc({ ...labels, direction: "in" }, usage.input_tokens);
-      m.tokens.inc({ ...labels, direction: "out" }, usage.output_tokens);
     },
   };
 }

@@ -18,6 +18,7 @@ import { holdRun, releaseRun } from "./registry";
 import { appendEvents, createRun, MAX_RUN_EVENTS, readEvents } from "./store";
 import { StreamTranslator } from "./translate";
 import { logger } from "@/server/observability/log";
+import { inSpan } from "@/server/observability/tracing";
 
 export interface StartRun {
   db: DB;
@@ -95,7 +96,13 @@ export async function resumeRun(db: DB, agent: Agent, row: Run) {
   void execute(run, { db, agent, message: row.input && !savedIds.has(row.input.id) ? row.input : null, titleFrom: null, resume });
 }
 
-async function execute(run: ActiveRun, ctx: { db: DB; agent: Agent; message: RunInput | null; titleFrom: string | null; resume: Record<string, Decision> | null }) {
+type ExecuteContext = { db: DB; agent: Agent; message: RunInput | null; titleFrom: string | null; resume: Record<string, Decision> | null };
+
+/** A run, traced as one span (a child of the request that started it, when there was one). */
+const execute = (run: ActiveRun, ctx: ExecuteContext) =>
+  inSpan("run", { "threadline.run_id": run.id, "threadline.thread_id": run.threadId }, () => executeRun(run, ctx)).catch(() => undefined);
+
+async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
   const { db, agent } = ctx;
   // "sync": each step's checkpoint is saved before the next step starts (LangGraph's default saves it
   // while the next step runs, and a crash then loses a step people may already have seen).

@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import type { DB } from "@/db/client";
 import type { Agent } from "@/server/agent";
 import { logger } from "@/server/observability/log";
+import { inSpan } from "@/server/observability/tracing";
 
 export interface Context {
   db: DB;
@@ -62,7 +63,11 @@ export const router = t.router;
 /** One log line per call: debug when it succeeds, info when it is refused, error when it fails. */
 const logged = t.middleware(async ({ ctx, path, type, next }) => {
   const started = performance.now();
-  const result = await next();
+  const result = await inSpan(`trpc ${path}`, { "rpc.system": "trpc", "rpc.method": path, "threadline.request_id": ctx.requestId ?? "" }, async (span) => {
+    const r = await next();
+    if (!r.ok) span.setAttribute("trpc.error_code", r.error.code);
+    return r;
+  });
   const line = { requestId: ctx.requestId, userId: ctx.session?.user?.id, path, type, ms: Math.round(performance.now() - started) };
   if (result.ok) logger().debug(line, "procedure");
   else if (result.error.code === "INTERNAL_SERVER_ERROR") logger().error({ ...line, err: result.error.cause ?? result.error }, "procedure failed");

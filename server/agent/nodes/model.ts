@@ -41,8 +41,7 @@ export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[]
       const system = context.summary ? `${SYSTEM_PROMPT}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : SYSTEM_PROMPT;
       // The node's config carries LangGraph's callbacks, which is how tokens reach the stream.
       const call = observeModelCall(labels);
-      const response = asMessage(await call.track(() => bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })));
-      call.usage(response.usage_metadata);
+      const response = await call.track(async () => asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })));
       // What this call was sent, estimated as the budget counts it: kept with the message.
       response.response_metadata = { ...response.response_metadata, context_tokens: context.tokens };
       return { messages: [response], ...(context.changed && { summary: context.summary }) };

@@ -2,7 +2,9 @@ import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messag
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { interrupt, type MessagesAnnotation } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { withHandler } from "@/server/observability/callbacks";
 import { metrics } from "@/server/observability/metrics";
+import { ToolSpans } from "@/server/observability/tools";
 import { requiresApproval } from "../tools";
 
 export interface ApprovalRequest {
@@ -74,7 +76,8 @@ export function toolsNode(tools: StructuredToolInterface[]) {
   return async (state: typeof MessagesAnnotation.State, config: Parameters<ToolNode["invoke"]>[1]) => {
     const open = openToolCalls(state.messages);
     if (!open || open.calls.length === 0) return {};
-    const result = (await node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, config)) as { messages: ToolMessage[] };
+    const traced = { ...config, callbacks: withHandler(config?.callbacks, new ToolSpans()) };
+    const result = (await node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, traced)) as { messages: ToolMessage[] };
     for (const message of result.messages ?? []) {
       const failed = message.status === "error" || String(message.content).startsWith("Error");
       metrics().toolCalls.inc({ tool: message.name ?? "unknown", outcome: failed ? "error" : "ok" });

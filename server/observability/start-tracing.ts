@@ -1,0 +1,18 @@
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+
+/**
+ * Exports spans over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (the exporter reads it, and
+ * OTEL_EXPORTER_OTLP_HEADERS, itself). Called from instrumentation.ts only when that is set, so the
+ * SDK is not even loaded otherwise.
+ */
+export function startTracing() {
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME ?? "threadline" }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
+  provider.register();
+  return () => provider.shutdown();
+}

@@ -82,3 +82,20 @@ test("Shift+Enter adds a line; Enter sends the whole message", async ({ page }) 
   await expect(assistant(page).last()).toContainText("5");
   await expect(composer(page)).toHaveValue("");
 });
+
+test("each answer shows the tokens it used, and the header the conversation's total", async ({ page }) => {
+  await signUp(page);
+  await newChat(page);
+  const total = page.getByLabel(/^This conversation: [\d,]+ tokens: [\d,]+ in, [\d,]+ out$/);
+  const tokens = async () => Number((await total.textContent())!.replace(/\D/g, ""));
+  await composer(page).fill("what is 12*7?");
+  await composer(page).press("Enter");
+  await expect(page.getByLabel(/^[\d,]+ tokens: [\d,]+ in, [\d,]+ out$/)).toHaveCount(1, { timeout: 20_000 });
+  await expect(total).toBeVisible();
+  const first = await tokens();
+  expect(first).toBeGreaterThan(0);
+  await composer(page).fill("what is 6*7?");
+  await composer(page).press("Enter");
+  await expect(page.getByLabel(/^[\d,]+ tokens: [\d,]+ in, [\d,]+ out$/)).toHaveCount(2, { timeout: 20_000 });
+  await expect.poll(tokens).toBeGreaterThan(first);
+});

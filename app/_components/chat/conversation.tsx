@@ -9,7 +9,7 @@ import type { RunEvent } from "@/server/runs/events";
 import { Composer } from "../composer";
 import type { UiMessage } from "@/server/threads/messages";
 import { ApprovalCard } from "./approval-card";
-import { MessageView } from "./message-list";
+import { MessageView, TokenCount } from "./message-list";
 import { ModelBadge } from "./model-badge";
 
 /**
@@ -178,6 +178,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
     <main className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center gap-3 border-b border-zinc-200 px-4 py-3">
         <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{threadId ? (thread.data?.title ?? "Conversation") : "New chat"}</h1>
+        {history.data && history.data.usage.input + history.data.usage.output > 0 && <TokenCount usage={history.data.usage} label="This conversation: " />}
         <ModelBadge />
       </div>
       <div

@@ -1,6 +1,7 @@
 "use client";
 import { memo, useState } from "react";
 import { MAX_MESSAGE_LENGTH } from "@/server/limits";
+import type { TokenUsage } from "@/server/runs/events";
 import type { MessagePart, UiMessage } from "@/server/threads/messages";
 import type { BranchInfo } from "@/server/threads/branches";
 import { BranchSwitcher } from "./branch-switcher";
@@ -85,11 +86,13 @@ export const AssistantMessage = memo(function AssistantMessage({
   streaming,
   branch,
   actions,
+  usage,
 }: {
   id: string;
   parts: MessagePart[];
   stopped: boolean;
   streaming?: boolean;
+  usage?: TokenUsage | null;
   branch?: BranchInfo;
   actions?: MessageActions;
 }) {
@@ -106,17 +109,30 @@ export const AssistantMessage = memo(function AssistantMessage({
           <button type="button" className={small} disabled={actions.locked} onClick={() => actions.onRegenerate(id)}>
             Regenerate
           </button>
+          {usage && <TokenCount usage={usage} />}
         </div>
       )}
     </div>
   );
 });
 
+/** Tokens at a glance; the split into input and output on hover (and for screen readers). */
+export function TokenCount({ usage, label = "" }: { usage: TokenUsage; label?: string }) {
+  const total = usage.input + usage.output;
+  const detail = `${usage.input.toLocaleString("en")} in, ${usage.output.toLocaleString("en")} out`;
+  return (
+    <span className="ml-auto text-xs text-zinc-400" title={detail} aria-label={`${label}${total.toLocaleString("en")} tokens: ${detail}`}>
+      {label}
+      {total.toLocaleString("en")} tokens
+    </span>
+  );
+}
+
 /** `actions` is left out for messages that are not saved yet (the one being written). */
 export function MessageView({ message, streaming, actions }: { message: UiMessage; streaming?: boolean; actions?: MessageActions }) {
   return message.role === "user" ? (
     <UserMessage id={message.id} text={message.text} branch={message.branch} actions={actions} />
   ) : (
-    <AssistantMessage id={message.id} parts={message.parts} stopped={message.stopped} streaming={streaming} branch={message.branch} actions={actions} />
+    <AssistantMessage id={message.id} parts={message.parts} stopped={message.stopped} streaming={streaming} branch={message.branch} actions={actions} usage={message.usage} />
   );
 }

@@ -91,8 +91,11 @@ export const threadRouter = router({
     for (const m of messages) m.branch = branches.get(m.id);
     for (const part of toolParts) part.approval = decisions.get(part.id);
     const paused = state.tasks.some((task) => task.interrupts?.length);
+    const usage = messages.reduce((sum, m) => (m.role === "assistant" && m.usage ? { input: sum.input + m.usage.input, output: sum.output + m.usage.output } : sum), { input: 0, output: 0 });
     return {
       messages,
+      /** Tokens the answers on this branch used, as the provider reported them. */
+      usage,
       approvals: pending.map((a) => ({ toolCallId: a.toolCallId, name: a.toolName, args: a.args, status: a.status, decidedArgs: a.decidedArgs, reason: a.reason })),
       activeRunId: run?.id ?? null,
       // The graph still has steps to take but nothing is running them: the answer was cut off.

@@ -24,6 +24,7 @@ export class ActiveRun {
   private writing: Promise<void> = Promise.resolve();
   private lastSeq: number;
   private closed = false;
+  private lastPushed: RunEvent["type"] | null = null;
   private handoff: { requested: boolean; done: () => void } = { requested: false, done: () => {} };
   /** Resolves when the run has stopped at a step boundary for another instance to continue. */
   readonly handedOff = new Promise<void>((resolve) => (this.handoff.done = resolve));
@@ -69,9 +70,17 @@ export class ActiveRun {
 
   push(event: RunEvent) {
     if (this.closed) return;
+    if (event.type !== "text-delta") this.lastPushed = event.type;
     if (event.type === "text-delta") {
       if (this.delta && this.delta.messageId !== event.messageId) this.stageDelta();
       this.delta = this.delta ? { ...this.delta, delta: this.delta.delta + event.delta } : { messageId: event.messageId, delta: event.delta };
+      // A message's first words go out at once (time to first token is what people feel); later
+      // ones wait up to COALESCE_MS for company.
+      if (this.lastPushed === "message-start") {
+        this.lastPushed = event.type;
+        return this.flush();
+      }
+      this.lastPushed = event.type;
       this.timer ??= setTimeout(() => this.flush(), COALESCE_MS);
       return;
     }

@@ -1,6 +1,7 @@
 /**
  * Refreshes docs/screenshot.png from a running app: `BASE_URL=http://localhost:3000 npx tsx scripts/screenshot.ts`.
- * It signs up a throwaway user, names a few chats and has one conversation, through the real UI.
+ * It signs up a throwaway user, names a few chats and has one conversation, through the real UI:
+ * an answer with a tool call, regenerated once, and an action waiting for approval.
  */
 import { randomUUID } from "node:crypto";
 import { chromium } from "@playwright/test";
@@ -27,16 +28,22 @@ for (const title of ["Trip to Lisbon", "Postgres index tuning"]) {
   await page.keyboard.press("Enter");
   await page.getByRole("link", { name: title }).waitFor();
 }
-// A conversation with a tool call and a Markdown answer, finished before the picture is taken.
+// A conversation with a tool call and a Markdown answer, regenerated once (so it shows "2 / 2"), and
+// then an action waiting for approval.
 const before = page.url();
 await page.getByRole("button", { name: "New chat", exact: true }).click();
 await page.waitForURL((url) => url.href !== before);
-const messages = ["what is (1234 + 766) * 3?", "hello, what can you do?"];
-for (const [i, message] of messages.entries()) {
-  await page.getByRole("textbox", { name: "Message" }).fill(message);
-  await page.keyboard.press("Enter");
-  await page.getByRole("article", { name: "Assistant" }).nth(i).waitFor();
-  await page.getByRole("button", { name: "Stop" }).waitFor({ state: "detached", timeout: 30_000 });
-}
+const composer = page.getByRole("textbox", { name: "Message" });
+const answered = () => page.getByRole("button", { name: "Stop" }).waitFor({ state: "detached", timeout: 30_000 });
+await composer.fill("what is (1234 + 766) * 3?");
+await page.keyboard.press("Enter");
+await page.getByRole("article", { name: "Assistant" }).first().waitFor();
+await answered();
+await page.getByRole("button", { name: "Regenerate" }).click();
+await page.getByRole("group", { name: "Versions" }).waitFor();
+await answered();
+await composer.fill("Remember that the spare key is under the mat");
+await page.keyboard.press("Enter");
+await page.getByRole("region", { name: "Approve save_note" }).waitFor({ timeout: 30_000 });
 await page.screenshot({ path: "docs/screenshot.png" });
 await browser.close();

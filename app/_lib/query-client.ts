@@ -7,7 +7,9 @@ export function makeQueryClient() {
       queries: {
         // Server-prefetched data is fresh on arrival; don't refetch it on mount.
         staleTime: 30_000,
-        retry: (count, err) => count < 2 && !isClientError(err),
+        // Never on the server: a prefetch that fails there (say, a conversation that is not yours)
+        // would hold the page back through every retry. In the browser, only what may pass.
+        retry: (count, err) => typeof window !== "undefined" && count < 2 && !isClientError(err),
       },
       // Only finished queries are sent with the page: we await our prefetches, and a layout rendering
       // beside its page must not ship the page's still-pending query to the browser.

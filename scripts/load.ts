@@ -19,6 +19,8 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const USERS = arg("users", 100);
+/** --profile DIR: write a CPU profile of the server there (open it in Chrome DevTools). */
+const PROFILE_DIR = process.argv.includes("--profile") ? process.argv[process.argv.indexOf("--profile") + 1] : undefined;
 const DURATION_S = arg("duration", 60);
 const TOKEN_MS = 50; // 20 tokens/s
 const PASSWORD = "load-test-password";
@@ -75,6 +77,7 @@ async function main() {
       LOG_LEVEL: "warn",
       DATABASE_POOL_MAX: "20",
       SIGNIN_ATTEMPTS_PER_IP: "0",
+      ...(PROFILE_DIR && { CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) }),
     });
     const pid = server.process.pid!;
 
@@ -164,6 +167,10 @@ async function main() {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), durationS: DURATION_S, ...result, firstErrors: [...new Set(errors)].slice(0, 5) }, null, 2)}\n`);
   } finally {
+    if (PROFILE_DIR && server) {
+      server.process.kill("SIGTERM"); // a graceful exit writes the profile
+      await server.exited;
+    }
     await server?.stop();
     pool.removeAllListeners("error").on("error", () => {});
     await pool.end();

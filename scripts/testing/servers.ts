@@ -33,7 +33,9 @@ const freePort = () =>
  */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+  // CPU_PROFILE_DIR: a V8 CPU profile of the server, written when it exits (SIGTERM, not SIGKILL).
+  const profile = env.CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${env.CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
     cwd: root,
     env: {
       ...process.env,

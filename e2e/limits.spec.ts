@@ -22,11 +22,14 @@ test("repeated wrong passwords for one email are stopped with a clear message, e
   const attempt = async (password: string) => {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);
-    // One attempt at a time: wait for the form's server action to answer.
+    await expect(page.getByLabel("Password")).toHaveValue(password);
+    // One attempt at a time: wait for the form's server action to answer, and for React to reset
+    // the form after it (a reset landing on the next attempt's typing would send it empty).
     await Promise.all([
       page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/sign-in"),
       page.getByRole("button", { name: "Sign in" }).click(),
     ]);
+    await expect(page.getByLabel("Password")).toHaveValue("");
   };
   // The sign-up's own sign-in was the first of the ten attempts allowed.
   for (let i = 0; i < 9; i++) {

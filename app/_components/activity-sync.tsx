@@ -19,10 +19,11 @@ export function ActivitySync() {
 
   useSubscription(
     trpc.thread.activity.subscriptionOptions(undefined, {
-      // Reconnected: anything may have changed while this tab was not listening. (The first
-      // connection needs nothing: the page came with fresh data.)
+      // Reconnected: anything may have changed while this tab was not listening. The first
+      // connection refreshes the sidebar too: a thread created between this page's render and
+      // now would otherwise be missed.
       onStarted: () => {
-        if (connectedBefore.has(queryClient)) void queryClient.invalidateQueries(trpc.thread.pathFilter());
+        void queryClient.invalidateQueries(connectedBefore.has(queryClient) ? trpc.thread.pathFilter() : trpc.thread.list.pathFilter());
         connectedBefore.add(queryClient);
       },
       onData: ({ threadId, kind }) => {

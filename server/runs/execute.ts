@@ -29,6 +29,8 @@ export interface StartRun {
   text: string | null;
   /** The request that asked for it, named in the run's log lines. */
   requestId?: string;
+  /** The new message's id, when the client named it. */
+  messageId?: string;
   /** For an edit or regenerate: the checkpoint to fork from, the message id to use (regenerate keeps it), and the message before it. */
   fork?: { base: string; messageId?: string; after: string | null };
 }
@@ -37,8 +39,8 @@ export interface StartRun {
  * Starts a run and returns once Postgres has given it the thread's one active slot: the run belongs
  * to the server, not to the request that began it. Its events go to the run's log (run_events).
  */
-export async function startRun({ db, agent, userId, threadId, text, fork, requestId }: StartRun): Promise<ActiveRun> {
-  const message: RunInput | null = text === null ? null : { id: fork?.messageId ?? randomUUID(), text, ...(fork && { base: fork.base }) };
+export async function startRun({ db, agent, userId, threadId, text, fork, requestId, messageId }: StartRun): Promise<ActiveRun> {
+  const message: RunInput | null = text === null ? null : { id: fork?.messageId ?? messageId ?? randomUUID(), text, ...(fork && { base: fork.base }) };
   const row = await createRun(db, { threadId, userId, message });
   return launch(db, agent, row, { message, titleFrom: fork ? null : text, resume: null, forkAfter: fork ? fork.after : undefined, requestId });
 }

@@ -25,7 +25,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
 
   const [startedRunId, setStartedRunId] = useState<string | null>(null);
   // The message on its way before its run reports, and for an edit or regenerate, where it forks.
-  const [pending, setPending] = useState<{ text: string; forkAfter?: string | null } | null>(null);
+  const [pending, setPending] = useState<{ id?: string; text: string; forkAfter?: string | null } | null>(null);
   const [live, setLive] = useState<LiveTurn | null>(null);
   // What went wrong with the last answer, and what the user can do about it.
   const [problem, setProblem] = useState<{ message: string; action: "Retry" | "Continue" | null } | null>(null);
@@ -94,9 +94,9 @@ export function Conversation({ threadId }: { threadId?: string }) {
   };
   const send = useMutation(
     trpc.chat.send.mutationOptions({
-      onMutate: ({ text }) => {
+      onMutate: ({ text, messageId }) => {
         setError(null);
-        setPending({ text });
+        setPending({ id: messageId, text });
       },
       onSuccess: begin,
       onError: failed,
@@ -153,14 +153,12 @@ export function Conversation({ threadId }: { threadId?: string }) {
       ? forkAfter === null
         ? 0
         : messages.findIndex((m) => m.id === forkAfter) + 1
-      : live?.userMessage
-        ? messages.findIndex((m) => m.id === live.userMessage!.id)
-        : -1;
+      : messages.findIndex((m) => m.id === (live?.userMessage?.id ?? pending?.id));
   const earlier = cut >= 0 ? messages.slice(0, cut) : messages;
   // The live turn uses the ids the history will give it, so when the finished turn replaces it React
   // keeps the same elements (an expanded tool row stays open).
   const shown: UiMessage[] = [...earlier];
-  const liveUser = live?.userMessage ?? (pending ? { id: "pending", text: pending.text } : null);
+  const liveUser = live?.userMessage ?? (pending ? { id: pending.id ?? "pending", text: pending.text } : null);
   if (liveUser) shown.push({ id: liveUser.id, role: "user", text: liveUser.text });
   if (live) shown.push({ id: live.assistantId ?? `live-${live.runId}`, role: "assistant", parts: live.parts, stopped: live.ended?.status === "cancelled", usage: null });
   const shownProblem =
@@ -244,7 +242,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
         waitingForDecision={waiting}
         onSend={(text) => {
           atBottom.current = true;
-          return send.mutateAsync({ threadId, text });
+          return send.mutateAsync({ threadId, text, messageId: crypto.randomUUID() });
         }}
         onStop={() => threadId && stop.mutate({ threadId })}
       />

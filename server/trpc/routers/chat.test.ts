@@ -90,6 +90,17 @@ describe("chat", () => {
     expect(fold(late)).toEqual(fold(all));
   });
 
+  it("keeps the message id the client chose, and refuses the same message twice", async () => {
+    const { caller } = await signedInCaller(t);
+    const messageId = crypto.randomUUID();
+    const { threadId, runId } = await caller.chat.send({ text: "what is 1+2?", messageId });
+    await readEvents(caller, runId);
+    expect((await caller.thread.messages({ id: threadId })).messages[0]).toMatchObject({ id: messageId, role: "user", text: "what is 1+2?" });
+    const again = await failure(caller.chat.send({ threadId, text: "what is 1+2?", messageId }));
+    expect([again.code, again.message]).toEqual(["CONFLICT", "This message was already sent"]);
+    expect((await failure(caller.chat.send({ threadId, text: "hi", messageId: "not-a-uuid" }))).code).toBe("BAD_REQUEST");
+  });
+
   it("names the thread from the first message, unless the user renamed it", async () => {
     const { caller } = await signedInCaller(t);
     const first = await caller.chat.send({ text: "Plan a weekend in Lisbon for two people" });

@@ -26,13 +26,18 @@ const messageNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "Messa
 
 export const chatRouter = router({
   /** Starts an answer and returns at once; the answer arrives through `events`. */
-  send: protectedProcedure.input(z.object({ threadId: threadId.optional(), text })).mutation(async ({ ctx, input }) => {
+  /**
+   * `messageId`, made by the client, names the message from the moment it is typed, so the page
+   * shows it once whether the history or the answer's events bring it back first.
+   */
+  send: protectedProcedure.input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional() })).mutation(async ({ ctx, input }) => {
     assertAcceptingRuns();
     const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
     if (!thread) throw notFound();
     await assertNoPendingApproval(ctx.db, thread.id);
+    if (input.messageId && (await branchRow(ctx.db, thread.id, input.messageId))) throw new TRPCError({ code: "CONFLICT", message: "This message was already sent" });
     await assertMessageAllowed(ctx.db, ctx.userId);
-    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: thread.id, text: input.text });
+    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: thread.id, text: input.text, messageId: input.messageId });
     return { threadId: thread.id, runId: run.id };
   }),
 

@@ -1,8 +1,9 @@
 import "server-only";
+import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
 import { getDb } from "@/db/client";
 import { getAgent } from "@/server/agent";
-import { auth } from "@/server/auth";
+import { sessionFromCookies } from "@/server/auth/session-cookie";
 import type { Context } from "./init";
 
 /** A request id from the proxy in front, if it sent a sane one; otherwise a new one. */
@@ -14,5 +15,6 @@ function requestIdOf(req: Request | undefined): string {
 /** Per request: from the tRPC route handler (with its Request) or from a server component render. */
 export async function createContext(opts: { req?: Request } = {}): Promise<Context> {
   const { req } = opts;
-  return { db: getDb(), session: await auth(), agent: getAgent, requestId: requestIdOf(req) };
+  const cookie = req ? req.headers.get("cookie") : (await headers()).get("cookie");
+  return { db: getDb(), session: await sessionFromCookies(cookie), agent: getAgent, requestId: requestIdOf(req) };
 }

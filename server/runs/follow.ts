@@ -16,7 +16,8 @@ export async function* followRun(db: DB, runId: string, afterSeq: number, signal
   let wake: (() => void) | null = null;
   let pending = false;
   const off = hub.on(CHANNELS.events, (payload) => {
-    if (!payload.startsWith(`${runId}:`)) return;
+    // A payload names every run a statement wrote to: "<runId>:<seq> <runId>:<seq> …".
+    if (!payload.includes(`${runId}:`)) return;
     pending = true;
     wake?.();
   });

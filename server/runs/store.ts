@@ -1,11 +1,12 @@
 import { TRPCError } from "@trpc/server";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
-import { ACTIVE_RUN_STATUSES, type Run, type RunStatus, runEvents, runs } from "@/db/schema";
+import { ACTIVE_RUN_STATUSES, type Run, runEvents, runs } from "@/db/schema";
 import type { RunEvent, SequencedEvent } from "./events";
 import { INSTANCE_ID } from "./instance";
 import { announce } from "@/server/threads/activity";
 import { CHANNELS } from "./notify";
+import { eventWriter, type Final } from "./event-writer";
 
 export const STILL_ANSWERING = "Still answering the previous message";
 
@@ -35,23 +36,12 @@ export async function createRun(db: DB, input: { threadId: string; userId: strin
 }
 
 /**
- * Appends events and, with the last of a run, its final status, then wakes every listener: all in
- * one statement, so a follower never sees an ending whose status is not yet recorded.
+ * Appends events and, with the last of a run, its final status, then wakes every listener; resolves
+ * once they are committed. Appends of all runs share statements (see EventWriter).
  */
-export async function appendEvents(db: DB, runId: string, events: SequencedEvent[], final: { status: RunStatus; error: string | null } | null) {
-  if (events.length === 0) return;
-  await db.execute(sql`
-    WITH ins AS (
-      INSERT INTO run_events (run_id, seq, event)
-      SELECT ${runId}::uuid, (e->>'seq')::int, e->'event' FROM jsonb_array_elements(${JSON.stringify(events)}::jsonb) AS e
-      RETURNING seq
-    ), fin AS (
-      UPDATE runs SET status = ${final?.status ?? null}::text, error = ${final?.error ?? null}, finished_at = now()
-      WHERE id = ${runId}::uuid AND ${final?.status ?? null}::text IS NOT NULL
-      RETURNING user_id, thread_id
-    )
-    SELECT pg_notify(${CHANNELS.events}, ${runId} || ':' || (SELECT max(seq) FROM ins)),
-           (SELECT pg_notify(${CHANNELS.activity}, user_id || '|' || thread_id || '|run-ended') FROM fin)`);
+export function appendEvents(db: DB, runId: string, events: SequencedEvent[], final: Final): Promise<void> {
+  if (events.length === 0) return Promise.resolve();
+  return eventWriter(db).append(runId, events, final);
 }
 
 /** More than any run writes: events are coalesced, so even a very long answer has a few hundred. */

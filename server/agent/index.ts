@@ -16,6 +16,9 @@ export interface Agent {
   checkpointer: BaseCheckpointSaver;
 }
 
+/** A thread's state as the graph reports it: values, the checkpoint's config, pending tasks. */
+export type ThreadState = Awaited<ReturnType<AgentGraph["getState"]>>;
+
 const cache = globalThis as unknown as { __threadlineAgent?: Promise<Agent> };
 
 /** The server's agent: the configured model over the tools, checkpointed in the app's Postgres. */

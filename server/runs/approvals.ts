@@ -2,15 +2,14 @@ import { TRPCError } from "@trpc/server";
 import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { type Approval, approvals, type ApprovalStatus, type Run } from "@/db/schema";
-import type { Agent } from "@/server/agent";
+import type { Agent, ThreadState } from "@/server/agent";
 import type { ApprovalInterrupt, ApprovalRequest, Decision } from "@/server/agent/nodes/review";
 import { createRun } from "./store";
 
 export const WAITING_FOR_DECISION = "The agent is waiting for your decision on its request";
 
-/** The requests the thread's graph is paused on: what its latest checkpoint's interrupts carry. */
-export async function pausedOn(agent: Agent, threadId: string): Promise<ApprovalRequest[]> {
-  const state = await agent.graph.getState({ configurable: { thread_id: threadId } });
+/** The requests a thread's graph is paused on: what its latest checkpoint's interrupts carry. */
+export function pausedOn(state: ThreadState): ApprovalRequest[] {
   return state.tasks
     .flatMap((task) => task.interrupts ?? [])
     .map((i) => i.value as ApprovalInterrupt | undefined)

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { DB } from "@/db/client";
 import { Command } from "@langchain/langgraph";
 import { type Run, type RunInput, threads } from "@/db/schema";
-import type { Agent } from "@/server/agent";
+import type { Agent, ThreadState } from "@/server/agent";
 import { ModelTimeoutError } from "@/server/agent/nodes/model";
 import { makeTitle } from "@/server/agent/title";
 import { DEFAULT_TITLE } from "@/server/threads/queries";
@@ -120,8 +120,8 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
       ? { messages: [new HumanMessage({ id: ctx.message.id, content: ctx.message.text })] }
       : null;
   // The branch bookkeeping is done before the ending is published, so whoever refreshes sees it.
-  const end = async (status: RunOutcome, error: string | null = null) => {
-    await recordBranch(db, agent, run.threadId).catch((err) => run.logger.error({ err }, "could not record the branch"));
+  const end = async (status: RunOutcome, error: string | null = null, state?: ThreadState) => {
+    await recordBranch(db, agent, run.threadId, state).catch((err) => run.logger.error({ err }, "could not record the branch"));
     run.push({ type: "run-end", status, error });
   };
   try {
@@ -140,12 +140,13 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
       }
     }
     await saveTitle(db, run.threadId, await title);
-    const requests = await pausedOn(agent, run.threadId);
+    const state = await agent.graph.getState({ configurable: { thread_id: run.threadId } });
+    const requests = pausedOn(state);
     if (requests.length) {
       await recordApprovals(db, run, requests);
-      await end("paused");
+      await end("paused", null, state);
     } else {
-      await end("succeeded");
+      await end("succeeded", null, state);
     }
   } catch (err) {
     if (run.controller.signal.aborted) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { messageBranches } from "@/db/schema";
-import type { Agent } from "@/server/agent";
+import type { Agent, ThreadState } from "@/server/agent";
 import { toUiMessages, type UiMessage } from "./messages";
 
 /** Where a message sits among its versions: "2 / 3", and the versions either side to switch to. */
@@ -34,10 +34,11 @@ export async function recordUserMessage(db: DB, agent: Agent, threadId: string, 
 
 /**
  * After a run (or a switch), every message of the thread's current branch points at its newest
- * checkpoint: switching back to any of them later brings back this whole continuation.
+ * checkpoint: switching back to any of them later brings back this whole continuation. `state`:
+ * the thread's latest state, when the caller has just read it.
  */
-export async function recordBranch(db: DB, agent: Agent, threadId: string) {
-  const state = await agent.graph.getState(threadConfig(threadId));
+export async function recordBranch(db: DB, agent: Agent, threadId: string, latest?: ThreadState) {
+  const state = latest ?? (await agent.graph.getState(threadConfig(threadId)));
   const leaf = state.config.configurable?.checkpoint_id as string | undefined;
   const ui = toUiMessages(state.values.messages ?? []);
   if (!leaf || ui.length === 0) return;

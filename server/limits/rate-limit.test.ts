@@ -5,7 +5,7 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller } from "@/scripts/testing/users";
 import { assertSignInAllowed, signInLimitMessage } from "@/server/auth/sign-in-limit";
-import { hit } from "./rate-limit";
+import { hit, slidingWindow } from "./rate-limit";
 
 const t = testDatabaseForFile();
 const saved = { ...process.env };
@@ -25,11 +25,28 @@ describe("rate limits in Postgres", () => {
       expect(refused).toHaveLength(2);
       for (const r of refused) {
         expect(r.retryAfterSeconds).toBeGreaterThan(0);
-        expect(r.retryAfterSeconds).toBeLessThanOrEqual(3600);
+        // The window slides: hits over the limit still weigh on the next hour.
+        expect(r.retryAfterSeconds).toBeLessThanOrEqual(2 * 3600);
       }
     } finally {
       await other.end();
     }
+  });
+
+  it("slides its windows: a burst across a window's boundary gets no more than the limit through", () => {
+    const minute = { max: 6, seconds: 60 };
+    // Six messages in the last seconds of one minute, then a seventh 2 s into the next: refused.
+    const seventh = slidingWindow({ ...minute, previous: 6, hits: 1, elapsed: 2 });
+    // The refused one counts too, so the next fits once 6 × (1 - t/60) + 2 ≤ 6: at t = 20 s.
+    expect(seventh).toEqual({ ok: false, retryAfterSeconds: 18 });
+    // Had the seventh come 10 s in, the earlier minute's share would have worn down enough for it.
+    expect(slidingWindow({ ...minute, previous: 6, hits: 1, elapsed: 10 })).toEqual({ ok: true });
+    // Within one window it counts plainly, and a burst over the limit waits into the next window.
+    expect(slidingWindow({ ...minute, previous: 0, hits: 6, elapsed: 30 })).toEqual({ ok: true });
+    expect(slidingWindow({ ...minute, previous: 0, hits: 7, elapsed: 30 })).toEqual({ ok: false, retryAfterSeconds: 30 + Math.ceil(60 * (1 - 5 / 7)) });
+    // The previous minute's hits weigh less as this one goes on: 3 × 1/4 + 5 fits at 45 s, not at 15 s.
+    expect(slidingWindow({ ...minute, previous: 3, hits: 5, elapsed: 45 })).toEqual({ ok: true });
+    expect(slidingWindow({ ...minute, previous: 3, hits: 5, elapsed: 15 }).ok).toBe(false);
   });
 
   it("limits a user's messages per minute with a clear wait, and keeps what was already sent", async () => {

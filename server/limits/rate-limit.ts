@@ -13,22 +13,45 @@ export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
  * Counts one hit of `key` in each window and says whether any is over its limit, in one statement
- * that every instance shares (fixed windows in Postgres). Hits over the limit count too, so
- * hammering does not shorten the wait.
+ * that every instance shares. Hits over the limit count too, so hammering does not shorten the wait.
+ * Each window is a sliding one, estimated from two fixed ones in Postgres (the current count plus
+ * the previous one's, weighted by how much of it still overlaps): with plain fixed windows, a
+ * burst across a boundary got twice the limit through.
  */
 export async function hit(db: DB, key: string, windows: Window[]): Promise<Verdict> {
   const active = windows.filter((w) => w.max > 0);
   if (active.length === 0) return { ok: true };
-  const { rows } = await db.execute<{ seconds: number; hits: number; retry_after: number }>(sql`
-    INSERT INTO rate_limits (key, window_start, hits)
-    SELECT ${key} || ':' || w.seconds, to_timestamp(floor(extract(epoch FROM now()) / w.seconds) * w.seconds), 1
-    FROM unnest(${sql.raw(`ARRAY[${active.map((w) => Math.floor(w.seconds)).join(",")}]::int[]`)}) AS w(seconds)
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-    RETURNING split_part(key, ':', -1)::int AS seconds, hits,
-      ceil(extract(epoch FROM window_start + make_interval(secs => split_part(key, ':', -1)::int) - now()))::int AS retry_after`);
-  const over = rows.filter((r) => r.hits > active.find((w) => w.seconds === Number(r.seconds))!.max);
-  if (over.length === 0) return { ok: true };
-  return { ok: false, retryAfterSeconds: Math.max(1, ...over.map((r) => Number(r.retry_after))) };
+  const { rows } = await db.execute<{ seconds: number; hits: number; previous: number; elapsed: number }>(sql`
+    WITH cur AS (
+      INSERT INTO rate_limits (key, window_start, hits)
+      SELECT ${key} || ':' || w.seconds, to_timestamp(floor(extract(epoch FROM now()) / w.seconds) * w.seconds), 1
+      FROM unnest(${sql.raw(`ARRAY[${active.map((w) => Math.floor(w.seconds)).join(",")}]::int[]`)}) AS w(seconds)
+      ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+      RETURNING key, window_start, hits, split_part(key, ':', -1)::int AS seconds
+    )
+    SELECT cur.seconds, cur.hits, coalesce(prev.hits, 0) AS previous, extract(epoch FROM now() - cur.window_start)::float8 AS elapsed
+    FROM cur LEFT JOIN rate_limits prev ON prev.key = cur.key AND prev.window_start = cur.window_start - make_interval(secs => cur.seconds)`);
+  const waits = rows.flatMap((r) => {
+    const verdict = slidingWindow({ ...active.find((w) => w.seconds === Number(r.seconds))!, hits: Number(r.hits), previous: Number(r.previous), elapsed: Number(r.elapsed) });
+    return verdict.ok ? [] : [verdict.retryAfterSeconds];
+  });
+  return waits.length === 0 ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(...waits) };
+}
+
+/**
+ * One window's verdict on a hit already counted: `hits` in the current fixed window, `previous` in
+ * the one before, `elapsed` seconds into the current one. The wait is until one more hit would fit.
+ */
+export function slidingWindow({ max, seconds, hits, previous, elapsed }: Window & { hits: number; previous: number; elapsed: number }): Verdict {
+  const overlap = Math.max(0, 1 - elapsed / seconds);
+  if (previous * overlap + hits <= max) return { ok: true };
+  const room = max - 1; // what the estimate must fall to for the next hit to pass
+  // Within this window only the previous one's share shrinks; after it, this one's does.
+  const wait =
+    hits <= room && previous > 0
+      ? seconds * (1 - (room - hits) / previous) - elapsed
+      : seconds - elapsed + seconds * (1 - room / hits);
+  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait - 1e-9)) };
 }
 
 /** "42 seconds", "3 minutes": how long to wait, in words. */

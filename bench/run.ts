@@ -47,7 +47,10 @@ const graphOn = (saver: BaseCheckpointSaver) => buildAgentGraph({ model: answerM
 type Graph = ReturnType<typeof graphOn>;
 
 async function turn(graph: Graph, threadId: string, i: number) {
-  await graph.invoke({ messages: [new HumanMessage({ id: randomUUID(), content: question(i) })] }, { configurable: { thread_id: threadId }, durability: "sync" });
+  await graph.invoke(
+    { messages: [new HumanMessage({ id: randomUUID(), content: question(i) })] },
+    { configurable: { thread_id: threadId }, durability: "sync" },
+  );
 }
 
 /** The thread's rows in every table of the saver's schema that has a thread_id, by table. */
@@ -69,7 +72,8 @@ async function longThread(pool: pg.Pool, saver: Saver) {
   const graph = graphOn(saver.make(pool));
   const threadId = randomUUID();
   const times: number[] = [];
-  const marks: Record<number, { turnMs: number; statements: number; bytes: number; byTable: Record<string, number>; rawBytes: number; contextTokens: number }> = {};
+  const marks: Record<number, { turnMs: number; statements: number; bytes: number; byTable: Record<string, number>; rawBytes: number; contextTokens: number }> =
+    {};
   let raw = 0;
   const last = PLAN.marks.at(-1)!;
   for (let i = 1; i <= last; i++) {
@@ -187,7 +191,12 @@ async function main() {
   }
 }
 
-function report(results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>, memory: Record<number, number>, sidebarMs: number, seconds: number) {
+function report(
+  results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>,
+  memory: Record<number, number>,
+  sidebarMs: number,
+  seconds: number,
+) {
   const stock = results.stock!;
   const ours = results.threadline!;
   const f = (n: number, digits = 1) => n.toFixed(digits);
@@ -201,29 +210,66 @@ function report(results: Record<string, Awaited<ReturnType<typeof longThread>> &
     rows.push([`turn time at turn ${mark} (ms, median of 5)`, f(s.turnMs), f(o.turnMs), f(s.turnMs / o.turnMs)]);
   }
   rows.push([`… in memory (MemorySaver), for reference: turns ${PLAN.marks.join(" / ")} (ms)`, PLAN.marks.map((m) => f(memory[m]!)).join(" / "), "", ""]);
-  rows.push([`turn time, turn ${lastMark} ÷ turn ${first}`, f(stock.marks[lastMark]!.turnMs / stock.marks[first]!.turnMs, 2), f(ours.marks[lastMark]!.turnMs / ours.marks[first]!.turnMs, 2), ""]);
-  rows.push([`SQL statements in turn ${lastMark}`, String(stock.marks[lastMark]!.statements), String(ours.marks[lastMark]!.statements), f(stock.marks[lastMark]!.statements / ours.marks[lastMark]!.statements)]);
+  rows.push([
+    `turn time, turn ${lastMark} ÷ turn ${first}`,
+    f(stock.marks[lastMark]!.turnMs / stock.marks[first]!.turnMs, 2),
+    f(ours.marks[lastMark]!.turnMs / ours.marks[first]!.turnMs, 2),
+    "",
+  ]);
+  rows.push([
+    `SQL statements in turn ${lastMark}`,
+    String(stock.marks[lastMark]!.statements),
+    String(ours.marks[lastMark]!.statements),
+    f(stock.marks[lastMark]!.statements / ours.marks[lastMark]!.statements),
+  ]);
   for (const mark of PLAN.marks) {
     const s = stock.marks[mark]!;
     const o = ours.marks[mark]!;
-    rows.push([`bytes stored at turn ${mark} (raw text ${kb(o.rawBytes)})`, `${kb(s.bytes)} (${f(s.bytes / s.rawBytes)}× raw)`, `${kb(o.bytes)} (${f(o.bytes / o.rawBytes)}× raw)`, f(s.bytes / o.bytes)]);
+    rows.push([
+      `bytes stored at turn ${mark} (raw text ${kb(o.rawBytes)})`,
+      `${kb(s.bytes)} (${f(s.bytes / s.rawBytes)}× raw)`,
+      `${kb(o.bytes)} (${f(o.bytes / o.rawBytes)}× raw)`,
+      f(s.bytes / o.bytes),
+    ]);
   }
-  rows.push([`tokens sent to the model at turn ${lastMark} (budget ${contextBudget().toLocaleString("en")})`, String(stock.marks[lastMark]!.contextTokens), String(ours.marks[lastMark]!.contextTokens), ""]);
+  rows.push([
+    `tokens sent to the model at turn ${lastMark} (budget ${contextBudget().toLocaleString("en")})`,
+    String(stock.marks[lastMark]!.contextTokens),
+    String(ours.marks[lastMark]!.contextTokens),
+    "",
+  ]);
   rows.push([`load a ${lastMark}-turn conversation for display (ms, median)`, f(stock.loadMs), f(ours.loadMs), f(stock.loadMs / ours.loadMs)]);
   rows.push([`… the same, first read in a fresh process (ms, median)`, f(stock.coldLoadMs), f(ours.coldLoadMs), f(stock.coldLoadMs / ours.coldLoadMs)]);
-  rows.push([`turns per second, ${PLAN.concurrent} conversations at once`, f(stock.turnsPerSecond), f(ours.turnsPerSecond), f(stock.turnsPerSecond / ours.turnsPerSecond, 2)]);
-  rows.push([`sidebar first page, a user with ${PLAN.userThreads.toLocaleString("en")} of ${PLAN.threads.toLocaleString("en")} threads (ms, median)`, "—", f(sidebarMs, 2), "same query"]);
+  rows.push([
+    `turns per second, ${PLAN.concurrent} conversations at once`,
+    f(stock.turnsPerSecond),
+    f(ours.turnsPerSecond),
+    f(stock.turnsPerSecond / ours.turnsPerSecond, 2),
+  ]);
+  rows.push([
+    `sidebar first page, a user with ${PLAN.userThreads.toLocaleString("en")} of ${PLAN.threads.toLocaleString("en")} threads (ms, median)`,
+    "—",
+    f(sidebarMs, 2),
+    "same query",
+  ]);
 
   const table = [
     `| figure | ${SAVERS[0]!.name} | ${SAVERS[1]!.name} | stock ÷ ours |`,
     "| --- | --- | --- | --- |",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
-  const where = (r: typeof stock) => Object.entries(r.marks[lastMark]!.byTable).map(([t, n]) => `${t} ${kb(n)}`).join(", ");
+  const where = (r: typeof stock) =>
+    Object.entries(r.marks[lastMark]!.byTable)
+      .map(([t, n]) => `${t} ${kb(n)}`)
+      .join(", ");
   console.log(`\n${table}\n\nBytes at turn ${lastMark}, by table. Stock: ${where(stock)}. Ours: ${where(ours)}.`);
   console.log(`\n${quick ? "Quick run" : "Full run"} in ${f(seconds, 0)} s on ${process.platform}/${process.arch}, Node ${process.version}.`);
   const out = path.join(import.meta.dirname, "results", quick ? "latest-quick.json" : "latest.json");
-  void fs.mkdir(path.dirname(out), { recursive: true }).then(() => fs.writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, inMemory: memory, sidebarMs, table }, null, 2)}\n`));
+  void fs
+    .mkdir(path.dirname(out), { recursive: true })
+    .then(() =>
+      fs.writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, inMemory: memory, sidebarMs, table }, null, 2)}\n`),
+    );
 }
 
 main().catch((err) => {

@@ -203,7 +203,10 @@ async function stopOrphan(bins: Binaries, dataDir: string, runAs: { uid?: number
 }
 
 async function explainStartFailure(err: unknown, logFile: string, port: number): Promise<string> {
-  const logTail = await fs.readFile(logFile, "utf8").then((s) => s.split("\n").slice(-15).join("\n"), () => "");
+  const logTail = await fs.readFile(logFile, "utf8").then(
+    (s) => s.split("\n").slice(-15).join("\n"),
+    () => "",
+  );
   const all = `${logTail}\n${String((err as { stderr?: string }).stderr ?? "")}`;
   if (/address already in use/i.test(all)) return `Embedded PostgreSQL could not listen on port ${port}: it is already in use.`;
   if (/lock file .* already exists/i.test(all)) return `Embedded PostgreSQL is already running on this data directory (another Threadline?). Stop it first.`;
@@ -234,5 +237,9 @@ function freePort(): Promise<number> {
   });
 }
 
-const exists = (p: string) => fs.access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  );
 const lastLine = (s: string) => s.trim().split("\n").filter(Boolean).pop() ?? "unknown error";

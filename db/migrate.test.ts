@@ -16,12 +16,31 @@ describe("migrations", () => {
       const { rows } = await pool.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
-      expect(rows.map((r) => r.table_name)).toEqual(["account", "approvals", "message_branches", "notes", "rate_limits", "run_events", "runs", "session", "threads", "user", "verificationToken"]);
+      expect(rows.map((r) => r.table_name)).toEqual([
+        "account",
+        "approvals",
+        "message_branches",
+        "notes",
+        "rate_limits",
+        "run_events",
+        "runs",
+        "session",
+        "threads",
+        "user",
+        "verificationToken",
+      ]);
       // LangGraph's checkpoint tables, in their own schema beside the app's.
       const lg = await pool.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'langgraph' ORDER BY table_name",
       );
-      expect(lg.rows.map((r) => r.table_name)).toEqual(["checkpoint_blobs", "checkpoint_migrations", "checkpoint_writes", "checkpoints", "message_nodes", "message_payloads"]);
+      expect(lg.rows.map((r) => r.table_name)).toEqual([
+        "checkpoint_blobs",
+        "checkpoint_migrations",
+        "checkpoint_writes",
+        "checkpoints",
+        "message_nodes",
+        "message_payloads",
+      ]);
 
       expect(await migrateDatabase(pool)).toEqual({ applied: 0 });
       const journal = await pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");

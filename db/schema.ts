@@ -64,8 +64,12 @@ export const threads = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     title: text("title").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
-    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
   },
   // The sidebar query: one user's threads, newest activity first, keyset-paginated by (updated_at, id).
   (t) => [index("threads_user_updated_idx").on(t.userId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
@@ -94,7 +98,9 @@ export const runs = pgTable(
     status: text("status").$type<RunStatus>().notNull().default("queued"),
     /** The user's message that started the run, kept until it is safely in a checkpoint; null for Continue. */
     input: jsonb("input").$type<RunInput | null>(),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
     startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
     finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
     error: text("error"),
@@ -109,11 +115,17 @@ export const runs = pgTable(
   },
   (t) => [
     // At most one active run per thread: a second insert fails, and that is the CONFLICT users see.
-    uniqueIndex("runs_one_active_per_thread").on(t.threadId).where(sql`status in ('queued', 'running')`),
+    uniqueIndex("runs_one_active_per_thread")
+      .on(t.threadId)
+      .where(sql`status in ('queued', 'running')`),
     // The recovery sweep: active runs whose owner stopped sending heartbeats.
-    index("runs_stale_idx").on(t.heartbeatAt).where(sql`status in ('queued', 'running')`),
+    index("runs_stale_idx")
+      .on(t.heartbeatAt)
+      .where(sql`status in ('queued', 'running')`),
     // Finished runs whose event log still waits to be pruned.
-    index("runs_unpruned_idx").on(t.finishedAt).where(sql`events_pruned_at is null and finished_at is not null`),
+    index("runs_unpruned_idx")
+      .on(t.finishedAt)
+      .where(sql`events_pruned_at is null and finished_at is not null`),
   ],
 );
 
@@ -126,7 +138,9 @@ export const runEvents = pgTable(
       .references(() => runs.id, { onDelete: "cascade" }),
     seq: integer("seq").notNull(),
     event: jsonb("event").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
@@ -151,7 +165,9 @@ export const notes = pgTable(
     text: text("text").notNull(),
     /** The tool call that saved it: a call replayed after a crash finds its note already there. */
     toolCallId: text("tool_call_id").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [uniqueIndex("notes_user_tool_call_idx").on(t.userId, t.toolCallId), index("notes_user_created_idx").on(t.userId, t.createdAt.desc())],
 );
@@ -187,9 +203,15 @@ export const approvals = pgTable(
     decidedAt: timestamp("decided_at", { withTimezone: true, precision: 3 }),
     /** The run that carries the decisions on, created with the last of them. */
     resumedByRunId: uuid("resumed_by_run_id"),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
   },
-  (t) => [uniqueIndex("approvals_thread_call_idx").on(t.threadId, t.toolCallId), index("approvals_run_idx").on(t.runId), index("approvals_resumed_by_idx").on(t.resumedByRunId)],
+  (t) => [
+    uniqueIndex("approvals_thread_call_idx").on(t.threadId, t.toolCallId),
+    index("approvals_run_idx").on(t.runId),
+    index("approvals_resumed_by_idx").on(t.resumedByRunId),
+  ],
 );
 
 export type Approval = typeof approvals.$inferSelect;
@@ -213,7 +235,9 @@ export const messageBranches = pgTable(
     baseCheckpointId: text("base_checkpoint_id"),
     /** The newest checkpoint of the latest branch through this message: where switching to it goes. */
     leafCheckpointId: text("leaf_checkpoint_id"),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().default(sql`clock_timestamp()`),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [primaryKey({ columns: [t.threadId, t.messageId] }), index("message_branches_parent_idx").on(t.threadId, t.parentId, t.createdAt)],
 );

@@ -10,7 +10,9 @@ test("a message over the rate limit is refused with when to try again, and its t
     await answerDone(page);
   }
   await ask(page, "what is 7+7?");
-  await expect(page.getByRole("region", { name: "Messages" }).getByRole("alert")).toHaveText(/You're sending messages too quickly\. Try again in \d+ seconds?\./);
+  await expect(page.getByRole("region", { name: "Messages" }).getByRole("alert")).toHaveText(
+    /You're sending messages too quickly\. Try again in \d+ seconds?\./,
+  );
   await expect(composer(page)).toHaveValue("what is 7+7?");
   await expect(page.getByRole("article", { name: "You" })).toHaveCount(6);
 });

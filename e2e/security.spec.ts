@@ -45,7 +45,8 @@ test("HTML, scripts and javascript: links in the agent's output are shown as ine
 
   const answer = lastAnswer(page);
   await expect(answer.locator("script, img, iframe")).toHaveCount(0);
-  for (const href of await answer.locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""))) expect(href).not.toMatch(/^\s*javascript:/i);
+  for (const href of await answer.locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? "")))
+    expect(href).not.toMatch(/^\s*javascript:/i);
   await page.getByText("click me").first().click();
   expect(dialogs).toEqual([]);
 });

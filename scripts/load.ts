@@ -40,7 +40,10 @@ const percentile = (values: number[], p: number) => {
 async function signIn(url: string, email: string): Promise<string> {
   const csrf = await fetch(`${url}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrfCookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await fetch(`${url}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -77,7 +80,10 @@ async function main() {
     await migrateDatabase(pool);
     // A cheap hash for test users: the sign-in flow is real, without 500 rounds of bcrypt-12.
     const hash = bcrypt.hashSync(PASSWORD, 4);
-    await pool.query(`INSERT INTO "user" (id, email, password_hash) SELECT 'load-' || g, 'load-' || g || '@example.com', $1 FROM generate_series(1, $2) g`, [hash, USERS]);
+    await pool.query(`INSERT INTO "user" (id, email, password_hash) SELECT 'load-' || g, 'load-' || g || '@example.com', $1 FROM generate_series(1, $2) g`, [
+      hash,
+      USERS,
+    ]);
     const env = {
       OFFLINE_MODEL_DELAY_MS: String(TOKEN_MS),
       RUN_HEARTBEAT_MS: "2000",
@@ -95,7 +101,9 @@ async function main() {
     console.error(`[load] signing in ${USERS} users…`);
     const cookies: string[] = [];
     for (let i = 0; i < USERS; i += 10) {
-      cookies.push(...(await Promise.all(Array.from({ length: Math.min(10, USERS - i) }, (_, j) => signIn(serverOf(i + j).url, `load-${i + j + 1}@example.com`)))));
+      cookies.push(
+        ...(await Promise.all(Array.from({ length: Math.min(10, USERS - i) }, (_, j) => signIn(serverOf(i + j).url, `load-${i + j + 1}@example.com`)))),
+      );
     }
 
     console.error(`[load] ${USERS} users joining over ${RAMP_S} s, then measured for ${DURATION_S} s…`);
@@ -108,7 +116,10 @@ async function main() {
     const deadline = rampEnd + DURATION_S * 1000;
     let before = processStats(pids);
     let after: ReturnType<typeof processStats> | null = null;
-    const measuring = [setTimeout(() => (before = processStats(pids)), RAMP_S * 1000), setTimeout(() => (after = processStats(pids)), (RAMP_S + DURATION_S) * 1000)];
+    const measuring = [
+      setTimeout(() => (before = processStats(pids)), RAMP_S * 1000),
+      setTimeout(() => (after = processStats(pids)), (RAMP_S + DURATION_S) * 1000),
+    ];
     await Promise.all(
       cookies.map(async (cookie, u) => {
         await new Promise((r) => setTimeout(r, (u / USERS) * RAMP_S * 1000));
@@ -187,7 +198,10 @@ async function main() {
     if (errors.length) console.log(`\nFirst errors:\n${[...new Set(errors)].slice(0, 5).join("\n")}`);
     const out = path.join(import.meta.dirname, "..", "bench", "results", `load-${USERS}${INSTANCES > 1 ? `-x${INSTANCES}` : ""}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), durationS: DURATION_S, ...result, firstErrors: [...new Set(errors)].slice(0, 5) }, null, 2)}\n`);
+    fs.writeFileSync(
+      out,
+      `${JSON.stringify({ date: new Date().toISOString(), durationS: DURATION_S, ...result, firstErrors: [...new Set(errors)].slice(0, 5) }, null, 2)}\n`,
+    );
   } finally {
     for (const server of servers) {
       if (PROFILE_DIR) {

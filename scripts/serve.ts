@@ -18,7 +18,9 @@ const log = (line: string) => console.log(`[threadline] ${line}`);
 nextEnv.loadEnvConfig(process.cwd(), mode === "dev");
 
 async function main() {
-  const authSecret = await Promise.resolve().then(() => resolveAuthSecret(mode)).catch(fail);
+  const authSecret = await Promise.resolve()
+    .then(() => resolveAuthSecret(mode))
+    .catch(fail);
   const database = await provisionDatabase(log).catch(fail);
   log(`Database: ${database.description}`);
 

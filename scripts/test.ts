@@ -57,7 +57,8 @@ const reports = fs.mkdtempSync(path.join(os.tmpdir(), "threadline-reports-"));
 const server = await startTestPostgres().catch(fail);
 
 await step("typecheck", () => run(bin("tsc"), ["--noEmit"]));
-await step("lint", () => run(bin("eslint"), ["--max-warnings", "0", "."]));
+await step("lint", () => run("npm", ["run", "--silent", "lint"]));
+await step("format (prettier)", () => run(bin("prettier"), ["--check", "--log-level", "warn", "."]));
 
 const vitestReport = path.join(reports, "vitest.json");
 await step("unit + integration (vitest)", () =>
@@ -72,7 +73,11 @@ interface VitestReport {
   numPendingTests: number;
   numTodoTests: number;
 }
-tally<VitestReport>(vitestReport, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests || r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests }));
+tally<VitestReport>(vitestReport, (r) => ({
+  passed: r.numPassedTests,
+  failed: r.numFailedTests || r.numFailedTestSuites,
+  skipped: r.numPendingTests + r.numTodoTests,
+}));
 
 // The benchmark's quick mode, so `npm run bench` cannot rot; its figures are for reading, not asserting.
 await step("benchmark smoke (bench --quick)", () => run(bin("tsx"), ["bench/run.ts", "--quick"], { DATABASE_URL: server.adminUrl }));
@@ -89,7 +94,11 @@ await step("several server instances (vitest)", () =>
       })
     : (console.error("skipped: the production build failed"), Promise.resolve(false)),
 );
-tally<VitestReport>(processReport, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests || r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests }));
+tally<VitestReport>(processReport, (r) => ({
+  passed: r.numPassedTests,
+  failed: r.numFailedTests || r.numFailedTestSuites,
+  skipped: r.numPendingTests + r.numTodoTests,
+}));
 
 const e2eDb = `tl_e2e_${randomBytes(5).toString("hex")}`;
 const admin = new pg.Client({ connectionString: server.adminUrl });

@@ -31,7 +31,14 @@ describe("health endpoints", () => {
     const res = await fetch(`${server.url}/api/metrics`, { headers: { authorization: "Bearer scrape-me-please" } });
     expect(res.status).toBe(200);
     const text = await res.text();
-    for (const name of ["threadline_runs_total", "threadline_active_runs", "threadline_event_streams_open", "threadline_model_call_seconds", "threadline_db_query_seconds_bucket", "threadline_process_cpu_seconds_total"]) {
+    for (const name of [
+      "threadline_runs_total",
+      "threadline_active_runs",
+      "threadline_event_streams_open",
+      "threadline_model_call_seconds",
+      "threadline_db_query_seconds_bucket",
+      "threadline_process_cpu_seconds_total",
+    ]) {
       expect(text).toContain(name);
     }
   });

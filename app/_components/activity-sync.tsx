@@ -33,7 +33,8 @@ export function ActivitySync() {
           return;
         }
         if (kind === "thread-renamed" || kind === "run-ended") void queryClient.invalidateQueries(trpc.thread.get.queryFilter({ id: threadId }));
-        if (kind === "run-started" || kind === "run-ended" || kind === "thread-changed") void queryClient.invalidateQueries(trpc.thread.messages.queryFilter({ id: threadId }));
+        if (kind === "run-started" || kind === "run-ended" || kind === "thread-changed")
+          void queryClient.invalidateQueries(trpc.thread.messages.queryFilter({ id: threadId }));
       },
     }),
   );

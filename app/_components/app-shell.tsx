@@ -25,12 +25,7 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
     <div className="flex h-dvh overflow-hidden">
       <ActivitySync />
       {drawerOpen && (
-        <button
-          type="button"
-          aria-label="Close sidebar"
-          className="fixed inset-0 z-30 bg-black/40 md:hidden"
-          onClick={() => setDrawerOpen(false)}
-        />
+        <button type="button" aria-label="Close sidebar" className="fixed inset-0 z-30 bg-black/40 md:hidden" onClick={() => setDrawerOpen(false)} />
       )}
       <aside
         id="sidebar"

@@ -14,7 +14,6 @@ interface Props {
   waitingForDecision?: boolean;
 }
 
-
 /** Enter sends, Shift+Enter adds a line; the box grows with its text up to a limit. */
 export function Composer({ onSend, onStop, answering, sending, waitingForDecision = false }: Props) {
   const [text, setText] = useState("");
@@ -74,7 +73,11 @@ export function Composer({ onSend, onStop, answering, sending, waitingForDecisio
             Stop
           </button>
         ) : (
-          <button type="submit" disabled={!canSend} className="rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
+          <button
+            type="submit"
+            disabled={!canSend}
+            className="rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+          >
             Send
           </button>
         )}

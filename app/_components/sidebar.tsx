@@ -12,9 +12,7 @@ export function Sidebar({ email }: { email: string }) {
   const router = useRouter();
   const params = useParams<{ id?: string }>();
 
-  const list = useInfiniteQuery(
-    trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }),
-  );
+  const list = useInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }));
   const create = useMutation(
     trpc.thread.create.mutationOptions({
       onSuccess: async (thread) => {

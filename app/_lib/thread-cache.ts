@@ -9,11 +9,7 @@ type ThreadSummary = ListPage["items"][number];
  * Applies a change to every cached page of the sidebar list (whatever its page size), so the
  * sidebar reflects a rename or delete before the server round trip ends.
  */
-export function patchThreadLists(
-  queryClient: QueryClient,
-  listKey: readonly unknown[],
-  patch: (item: ThreadSummary) => ThreadSummary | null,
-) {
+export function patchThreadLists(queryClient: QueryClient, listKey: readonly unknown[], patch: (item: ThreadSummary) => ThreadSummary | null) {
   queryClient.setQueriesData<InfiniteData<ListPage>>({ queryKey: listKey }, (data) =>
     data
       ? {

@@ -45,7 +45,9 @@ export async function startFakeOpenAI(reply: (req: ChatRequest, n: number) => Fa
     const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 };
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     const send = (delta: object, finish: string | null = null, usage?: object) =>
-      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model: request.model, choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage && { usage }) })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model: request.model, choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage && { usage }) })}\n\n`,
+      );
     if ("stall" in answer) {
       send({ role: "assistant", content: "" });
       return; // never ends: the client's timeout must deal with it
@@ -58,7 +60,9 @@ export async function startFakeOpenAI(reply: (req: ChatRequest, n: number) => Fa
       answer.toolCalls.forEach((call, index) => {
         const args = JSON.stringify(call.args);
         const half = Math.ceil(args.length / 2);
-        send({ tool_calls: [{ index, id: `call_${requests.length}_${index}`, type: "function", function: { name: call.name, arguments: args.slice(0, half) } }] });
+        send({
+          tool_calls: [{ index, id: `call_${requests.length}_${index}`, type: "function", function: { name: call.name, arguments: args.slice(0, half) } }],
+        });
         send({ tool_calls: [{ index, function: { arguments: args.slice(half) } }] });
       });
       send({}, "tool_calls");

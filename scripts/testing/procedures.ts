@@ -6,7 +6,11 @@ export type Caller = Awaited<ReturnType<typeof signedInCaller>>["caller"];
 
 /** Every procedure of the app's router, by its dotted path, with its kind. */
 export const procedures = (): Record<string, "query" | "mutation" | "subscription"> =>
-  Object.fromEntries(Object.entries((appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: "query" | "mutation" | "subscription" } }> } })._def.procedures).map(([path, p]) => [path, p._def.type]));
+  Object.fromEntries(
+    Object.entries(
+      (appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: "query" | "mutation" | "subscription" } }> } })._def.procedures,
+    ).map(([path, p]) => [path, p._def.type]),
+  );
 
 /** Calls a procedure by path; a subscription is started and its first event awaited, then closed. */
 export async function invoke(caller: Caller, path: string, input: unknown): Promise<unknown> {

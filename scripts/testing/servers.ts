@@ -68,7 +68,10 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited during start:\n${log}`);
-    const ok = await fetch(`${url}/sign-in`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/sign-in`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() - started > 60_000) throw new Error(`server did not start in 60 s:\n${log}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -25,6 +25,8 @@ validate({
   },
   createCheckpointer: () => createCheckpointer(pool),
   async destroyCheckpointer() {
-    await pool.query(`TRUNCATE ${CHECKPOINT_SCHEMA}.checkpoints, ${CHECKPOINT_SCHEMA}.checkpoint_blobs, ${CHECKPOINT_SCHEMA}.checkpoint_writes, ${CHECKPOINT_SCHEMA}.message_payloads, ${CHECKPOINT_SCHEMA}.message_nodes`);
+    await pool.query(
+      `TRUNCATE ${CHECKPOINT_SCHEMA}.checkpoints, ${CHECKPOINT_SCHEMA}.checkpoint_blobs, ${CHECKPOINT_SCHEMA}.checkpoint_writes, ${CHECKPOINT_SCHEMA}.message_payloads, ${CHECKPOINT_SCHEMA}.message_nodes`,
+    );
   },
 });

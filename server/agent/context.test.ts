@@ -57,7 +57,10 @@ describe("the context budget", () => {
     expect(next.summary).toBe(first.summary);
     expect(next.recent.at(-1)!.id).toBe("q200");
 
-    const much = [...messages, ...conversation(30).map((m) => Object.assign(Object.create(Object.getPrototypeOf(m)), m, { id: `later-${m.id}` }) as BaseMessage)];
+    const much = [
+      ...messages,
+      ...conversation(30).map((m) => Object.assign(Object.create(Object.getPrototypeOf(m)), m, { id: `later-${m.id}` }) as BaseMessage),
+    ];
     const later = await fitContext(much, first.summary, 50, 2_000);
     expect(later.changed).toBe(true);
     expect(later.tokens).toBeLessThanOrEqual(2_000);
@@ -97,11 +100,20 @@ describe("the context budget", () => {
       { tokenDelayMs: 0 },
     );
     const answers = new ScriptedChatModel(() => ({ text: `Answer: ${"because ".repeat(48)}` }), { tokenDelayMs: 0 });
-    const graph = buildAgentGraph({ model: answers, tools: basicTools, checkpointer: createCheckpointer(t.pool), contextBudget: 1_500, summarizer: modelSummarizer(summarizerModel) });
+    const graph = buildAgentGraph({
+      model: answers,
+      tools: basicTools,
+      checkpointer: createCheckpointer(t.pool),
+      contextBudget: 1_500,
+      summarizer: modelSummarizer(summarizerModel),
+    });
     const config = { configurable: { thread_id: crypto.randomUUID() }, durability: "sync" as const };
     const streamed: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const stream = await graph.stream({ messages: [new HumanMessage({ content: `Question ${i}: ${"why ".repeat(48)}` })] }, { ...config, streamMode: "messages" });
+      const stream = await graph.stream(
+        { messages: [new HumanMessage({ content: `Question ${i}: ${"why ".repeat(48)}` })] },
+        { ...config, streamMode: "messages" },
+      );
       for await (const [chunk] of stream) streamed.push(String(chunk.content));
     }
     expect(asked.length).toBeGreaterThan(0);

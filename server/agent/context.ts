@@ -93,7 +93,15 @@ const SUMMARY_PROMPT =
 export function modelSummarizer(model: BaseChatModel): Summarizer {
   return async (previous, folded, maxTokens, signal) => {
     const transcript = folded
-      .map((m) => (HumanMessage.isInstance(m) ? `User: ${textOf(m)}` : AIMessage.isInstance(m) && textOf(m) ? `Assistant: ${textOf(m)}` : ToolMessage.isInstance(m) ? `Tool ${m.name ?? ""}: ${textOf(m)}` : ""))
+      .map((m) =>
+        HumanMessage.isInstance(m)
+          ? `User: ${textOf(m)}`
+          : AIMessage.isInstance(m) && textOf(m)
+            ? `Assistant: ${textOf(m)}`
+            : ToolMessage.isInstance(m)
+              ? `Tool ${m.name ?? ""}: ${textOf(m)}`
+              : "",
+      )
       .filter(Boolean)
       .join("\n\n");
     try {

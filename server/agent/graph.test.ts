@@ -22,7 +22,12 @@ describe("agent graph", () => {
 
   it("returns a tool's failure to the model instead of failing the run", async () => {
     const { model } = scriptedModel([
-      { toolCalls: [{ name: "calculator", args: { expression: "1/0" } }, { name: "current_time", args: { timezone: "Mars/Olympus" } }] },
+      {
+        toolCalls: [
+          { name: "calculator", args: { expression: "1/0" } },
+          { name: "current_time", args: { timezone: "Mars/Olympus" } },
+        ],
+      },
       { text: "Both failed." },
     ]);
     const { messages } = await buildAgentGraph({ model, tools: basicTools }).invoke(ask("break things"));
@@ -38,7 +43,7 @@ describe("agent graph", () => {
     expect(stats.calls).toBe(4);
     const last = messages.at(-1)!;
     expect(last.content).toMatch(/^I stopped after 3 rounds of tool calls/);
-    const calls = messages.flatMap((m) => (AIMessage.isInstance(m) ? m.tool_calls ?? [] : []));
+    const calls = messages.flatMap((m) => (AIMessage.isInstance(m) ? (m.tool_calls ?? []) : []));
     const answered = new Set(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => (m as ToolMessage).tool_call_id));
     expect(calls.every((c) => answered.has(c.id!))).toBe(true);
   });

@@ -36,7 +36,17 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500
  * model → review → tools → model, with a step limit. Review pauses for the user's approval before
  * side-effecting tools. Every step is checkpointed when a checkpointer is given.
  */
-export function buildAgentGraph({ model, tools, checkpointer, maxToolRounds = 8, modelTimeoutMs = 60_000, retry = DEFAULT_RETRY, contextBudget: budget = contextBudget(), summarizer = extractiveSummarizer, labels = { provider: "unknown", model: "unknown" } }: AgentOptions) {
+export function buildAgentGraph({
+  model,
+  tools,
+  checkpointer,
+  maxToolRounds = 8,
+  modelTimeoutMs = 60_000,
+  retry = DEFAULT_RETRY,
+  contextBudget: budget = contextBudget(),
+  summarizer = extractiveSummarizer,
+  labels = { provider: "unknown", model: "unknown" },
+}: AgentOptions) {
   return new StateGraph(AgentState)
     .addNode("model", instrumentNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer, labels)), { retryPolicy: retry })
     .addNode("review", instrumentNode("review", reviewNode(tools)))

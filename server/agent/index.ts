@@ -30,7 +30,14 @@ export function getAgent(): Promise<Agent> {
     const tools = agentTools(getDb());
     // A real model writes the running summary of long conversations; the offline one extracts it.
     const summarizer = choice.provider === "offline" ? undefined : modelSummarizer(model);
-    const graph = buildAgentGraph({ model, tools, checkpointer, modelTimeoutMs: MODEL_TIMEOUT_MS(), summarizer, labels: { provider: choice.provider, model: choice.model } });
+    const graph = buildAgentGraph({
+      model,
+      tools,
+      checkpointer,
+      modelTimeoutMs: MODEL_TIMEOUT_MS(),
+      summarizer,
+      labels: { provider: choice.provider, model: choice.model },
+    });
     return { choice, model, graph, tools, checkpointer };
   })());
 }

@@ -43,7 +43,7 @@ function answerFromTools(messages: BaseMessage[]): Reply {
   const results: ToolMessage[] = [];
   for (let i = messages.length - 1; i >= 0 && ToolMessage.isInstance(messages[i]); i--) results.unshift(messages[i] as ToolMessage);
   const caller = messages[messages.length - 1 - results.length];
-  const calls = caller && AIMessage.isInstance(caller) ? caller.tool_calls ?? [] : [];
+  const calls = caller && AIMessage.isInstance(caller) ? (caller.tool_calls ?? []) : [];
   const lines = results.map((result) => {
     const call = calls.find((c) => c.id === result.tool_call_id);
     const output = textOf(result);

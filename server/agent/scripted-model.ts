@@ -36,7 +36,7 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   }
 
   override bindTools(tools: BindToolsInput[]) {
-    const names = tools.map((t) => ("name" in t && typeof t.name === "string" ? t.name : (t as { function?: { name?: string } }).function?.name ?? ""));
+    const names = tools.map((t) => ("name" in t && typeof t.name === "string" ? t.name : ((t as { function?: { name?: string } }).function?.name ?? "")));
     return new ScriptedChatModel(this.planner, this.options, names);
   }
 

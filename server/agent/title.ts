@@ -13,7 +13,11 @@ export async function makeTitle(agent: Agent, firstMessage: string): Promise<str
       ],
       { signal: AbortSignal.timeout(15_000) },
     );
-    const title = String(reply.content).replace(/["'`*#]/g, "").replace(/\s+/g, " ").trim().slice(0, 80);
+    const title = String(reply.content)
+      .replace(/["'`*#]/g, "")
+      .replace(/\s+/g, " ")
+      .trim()
+      .slice(0, 80);
     return title || deriveTitle(firstMessage);
   } catch {
     return deriveTitle(firstMessage);

@@ -3,12 +3,7 @@ import { z } from "zod";
 // bcrypt only looks at the first 72 bytes, so a longer password would silently be cut.
 const MAX_PASSWORD_BYTES = 72;
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, "Email must be at most 254 characters")
-  .pipe(z.email("Enter a valid email address"));
+export const emailSchema = z.string().trim().toLowerCase().max(254, "Email must be at most 254 characters").pipe(z.email("Enter a valid email address"));
 
 export const newPasswordSchema = z
   .string()

@@ -24,7 +24,10 @@ function clientAddress(request: Request | undefined): string {
  */
 export async function assertSignInAllowed(db: DB, email: string, request: Request | undefined) {
   const windows = signInWindows();
-  const [byEmail, byAddress] = await Promise.all([hit(db, `signin-email:${email.toLowerCase()}`, windows.email), hit(db, `signin-ip:${clientAddress(request)}`, windows.ip)]);
+  const [byEmail, byAddress] = await Promise.all([
+    hit(db, `signin-email:${email.toLowerCase()}`, windows.email),
+    hit(db, `signin-ip:${clientAddress(request)}`, windows.ip),
+  ]);
   const waits = [byEmail, byAddress].flatMap((v) => (v.ok ? [] : [v.retryAfterSeconds]));
   if (waits.length) {
     metrics().rateLimited.inc({ limit: "sign-in" });

@@ -32,7 +32,12 @@ export async function hit(db: DB, key: string, windows: Window[]): Promise<Verdi
     SELECT cur.seconds, cur.hits, coalesce(prev.hits, 0) AS previous, extract(epoch FROM now() - cur.window_start)::float8 AS elapsed
     FROM cur LEFT JOIN rate_limits prev ON prev.key = cur.key AND prev.window_start = cur.window_start - make_interval(secs => cur.seconds)`);
   const waits = rows.flatMap((r) => {
-    const verdict = slidingWindow({ ...active.find((w) => w.seconds === Number(r.seconds))!, hits: Number(r.hits), previous: Number(r.previous), elapsed: Number(r.elapsed) });
+    const verdict = slidingWindow({
+      ...active.find((w) => w.seconds === Number(r.seconds))!,
+      hits: Number(r.hits),
+      previous: Number(r.previous),
+      elapsed: Number(r.elapsed),
+    });
     return verdict.ok ? [] : [verdict.retryAfterSeconds];
   });
   return waits.length === 0 ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(...waits) };
@@ -47,10 +52,7 @@ export function slidingWindow({ max, seconds, hits, previous, elapsed }: Window 
   if (previous * overlap + hits <= max) return { ok: true };
   const room = max - 1; // what the estimate must fall to for the next hit to pass
   // Within this window only the previous one's share shrinks; after it, this one's does.
-  const wait =
-    hits <= room && previous > 0
-      ? seconds * (1 - (room - hits) / previous) - elapsed
-      : seconds - elapsed + seconds * (1 - room / hits);
+  const wait = hits <= room && previous > 0 ? seconds * (1 - (room - hits) / previous) - elapsed : seconds - elapsed + seconds * (1 - room / hits);
   return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait - 1e-9)) };
 }
 

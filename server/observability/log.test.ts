@@ -22,7 +22,12 @@ describe("structured logs", () => {
       expect(ofRun.map((l) => l.msg)).toEqual(["run started", "run ended"]);
       for (const line of ofRun) expect(line).toMatchObject({ runId, threadId, userId: user.id, requestId: "req-from-the-proxy", service: "threadline" });
       expect(ofRun[1]).toMatchObject({ outcome: "succeeded", ms: expect.any(Number) });
-      expect(capture.lines.find((l) => l.msg === "procedure refused")).toMatchObject({ path: "thread.get", code: "NOT_FOUND", requestId: "req-from-the-proxy", userId: user.id });
+      expect(capture.lines.find((l) => l.msg === "procedure refused")).toMatchObject({
+        path: "thread.get",
+        code: "NOT_FOUND",
+        requestId: "req-from-the-proxy",
+        userId: user.id,
+      });
       expect(JSON.stringify(capture.lines)).not.toContain("secret question");
     } finally {
       capture.stop();

@@ -13,7 +13,12 @@ function create() {
   const listeners = new Set<Listener>();
   const dev = process.env.NODE_ENV === "development";
   // LOG_QUIET=1 (the test suite) keeps lines off stdout; captureLogs still sees them.
-  const out = process.env.LOG_QUIET === "1" ? { write: () => true } : dev ? pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" }) : process.stdout;
+  const out =
+    process.env.LOG_QUIET === "1"
+      ? { write: () => true }
+      : dev
+        ? pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" })
+        : process.stdout;
   const sink = {
     write(line: string) {
       for (const listen of listeners) listen(line);
@@ -24,7 +29,10 @@ function create() {
     {
       level: process.env.LOG_LEVEL ?? "info",
       base: { service: "threadline" },
-      redact: { paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization", "cookie", "*.cookie", "apiKey", "*.apiKey", "text", "*.text"], censor: "[redacted]" },
+      redact: {
+        paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization", "cookie", "*.cookie", "apiKey", "*.apiKey", "text", "*.text"],
+        censor: "[redacted]",
+      },
     },
     sink,
   );

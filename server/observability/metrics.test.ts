@@ -10,12 +10,15 @@ afterEach(() => {
   process.env.METRICS_TOKEN = saved;
 });
 
-const scrape = (token?: string) => metricsResponse(new Request("http://app.example/api/metrics", { headers: token ? { authorization: `Bearer ${token}` } : {} }));
+const scrape = (token?: string) =>
+  metricsResponse(new Request("http://app.example/api/metrics", { headers: token ? { authorization: `Bearer ${token}` } : {} }));
 
 /** A metric's value for the given labels, from Prometheus text. */
 function value(text: string, name: string, labels: Record<string, string> = {}): number {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split("\n").find((l) => l.startsWith(name) && !l.startsWith("#") && wanted.every((w) => l.includes(w)) && (l[name.length] === " " || l[name.length] === "{"));
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith(name) && !l.startsWith("#") && wanted.every((w) => l.includes(w)) && (l[name.length] === " " || l[name.length] === "{"));
   return line ? Number(line.split(" ").at(-1)) : 0;
 }
 

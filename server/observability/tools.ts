@@ -7,7 +7,15 @@ export class ToolSpans extends BaseCallbackHandler {
   name = "threadline-tool-spans";
   private readonly spans = new Map<string, Span>();
 
-  override handleToolStart(_tool: unknown, _input: string, runId: string, _parentRunId?: string, _tags?: string[], _metadata?: Record<string, unknown>, runName?: string) {
+  override handleToolStart(
+    _tool: unknown,
+    _input: string,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    _metadata?: Record<string, unknown>,
+    runName?: string,
+  ) {
     this.spans.set(runId, tracer().startSpan(`tool ${runName ?? "unknown"}`, { attributes: { "gen_ai.tool.name": runName ?? "unknown" } }));
   }
 

@@ -20,7 +20,8 @@ describe("tracing", () => {
 
     const spans = exporter.getFinishedSpans();
     const names = spans.map((s) => s.name);
-    for (const name of ["trpc chat.send", "run", "graph.node model", "graph.node review", "graph.node tools", "model.call", "tool calculator"]) expect(names).toContain(name);
+    for (const name of ["trpc chat.send", "run", "graph.node model", "graph.node review", "graph.node tools", "model.call", "tool calculator"])
+      expect(names).toContain(name);
     expect(names.filter((n) => n === "model.call")).toHaveLength(2);
 
     // The run is a child of the request that started it, and the model calls belong to the run.

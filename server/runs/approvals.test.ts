@@ -28,12 +28,16 @@ async function finish(caller: Caller, runId: string | null) {
 }
 
 async function failure(promise: Promise<unknown>) {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(TRPCError);
   return err as TRPCError;
 }
 
-const notesOf = async (userId: string) => (await t.pool.query("SELECT text FROM notes WHERE user_id = $1 ORDER BY created_at", [userId])).rows.map((r) => r.text);
+const notesOf = async (userId: string) =>
+  (await t.pool.query("SELECT text FROM notes WHERE user_id = $1 ORDER BY created_at", [userId])).rows.map((r) => r.text);
 
 describe("approvals", () => {
   it("pauses before save_note, holds the thread for a decision, and runs the tool once it is approved", async () => {
@@ -96,7 +100,11 @@ describe("approvals", () => {
     const { messages } = await caller.thread.messages({ id: threadId });
     expect(messages[1]).toMatchObject({
       parts: [
-        { type: "tool", approval: { status: "rejected", reason: "never store my PIN" }, result: { isError: true, content: expect.stringContaining("never store my PIN") } },
+        {
+          type: "tool",
+          approval: { status: "rejected", reason: "never store my PIN" },
+          result: { isError: true, content: expect.stringContaining("never store my PIN") },
+        },
         { type: "text", text: expect.stringContaining("never store my PIN") },
       ],
     });
@@ -123,7 +131,9 @@ describe("approvals", () => {
     const other = createCaller(testContext({ db: createDb(otherPool), pool: otherPool }, sessionFor(user.id), testAgent(otherPool)));
     try {
       const results = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => (i % 2 ? other : caller).chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "approve" } })),
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? other : caller).chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "approve" } }),
+        ),
       );
       const ok = results.filter((r) => r.status === "fulfilled");
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => (r.reason as TRPCError).message);

@@ -21,7 +21,17 @@ export function pausedOn(state: ThreadState): ApprovalRequest[] {
 export async function recordApprovals(db: DB, run: { id: string; threadId: string; userId: string }, requests: ApprovalRequest[]) {
   await db
     .insert(approvals)
-    .values(requests.map((r, position) => ({ threadId: run.threadId, userId: run.userId, runId: run.id, toolCallId: r.toolCallId, position, toolName: r.name, args: r.args })))
+    .values(
+      requests.map((r, position) => ({
+        threadId: run.threadId,
+        userId: run.userId,
+        runId: run.id,
+        toolCallId: r.toolCallId,
+        position,
+        toolName: r.name,
+        args: r.args,
+      })),
+    )
     .onConflictDoNothing();
 }
 

@@ -46,7 +46,8 @@ describe("run events are written with group commit", () => {
     await Promise.all(ids.map((id, i) => appendEvents(t.db, id, [delta(1, `a${i}`), delta(2, `b${i}`)], null)));
     expect((await statements()) - before).toBe(1);
 
-    for (const [i, id] of ids.entries()) expect((await readEvents(t.db, id, 0)).map((e) => e.event)).toEqual([delta(1, `a${i}`).event, delta(2, `b${i}`).event]);
+    for (const [i, id] of ids.entries())
+      expect((await readEvents(t.db, id, 0)).map((e) => e.event)).toEqual([delta(1, `a${i}`).event, delta(2, `b${i}`).event]);
     // Payloads name "<runId>:<last seq>", split to stay under Postgres's 8,000-byte limit.
     await expect.poll(() => heard.payloads.flatMap((p) => p.split(" ")).sort()).toEqual(ids.map((id) => `${id}:2`).sort());
     expect(heard.payloads.length).toBeGreaterThan(1);
@@ -70,7 +71,10 @@ describe("run events are written with group commit", () => {
     const activity = await listen(CHANNELS.activity);
     await Promise.all([
       appendEvents(t.db, gone!, [delta(1, "orphan")], null),
-      appendEvents(t.db, ending!, [{ seq: 1, event: { type: "run-end", status: "failed", error: "Could not reach the model provider." } }], { status: "failed", error: "Could not reach the model provider." }),
+      appendEvents(t.db, ending!, [{ seq: 1, event: { type: "run-end", status: "failed", error: "Could not reach the model provider." } }], {
+        status: "failed",
+        error: "Could not reach the model provider.",
+      }),
     ]);
     const { rows } = await t.pool.query("SELECT status, error, finished_at IS NOT NULL AS finished, user_id, thread_id FROM runs WHERE id = $1", [ending]);
     expect(rows[0]).toMatchObject({ status: "failed", error: "Could not reach the model provider.", finished: true });

@@ -125,7 +125,10 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
     run.push({ type: "run-end", status, error });
   };
   try {
-    await db.update(threads).set({ updatedAt: sql`now()` }).where(eq(threads.id, run.threadId));
+    await db
+      .update(threads)
+      .set({ updatedAt: sql`now()` })
+      .where(eq(threads.id, run.threadId));
     // A new message goes in at its base: the latest checkpoint, or an older one for an edit (a fork).
     if (ctx.message) configurable.checkpoint_id = await recordUserMessage(db, agent, run.threadId, ctx.message);
     const stream = await agent.graph.stream(input, { ...config, streamMode: ["messages", "updates"] });
@@ -174,7 +177,7 @@ async function keepPartialAnswer(db: DB, agent: Agent, threadId: string, partial
   const config = { configurable: { thread_id: threadId } };
   const state = await agent.graph.getState(config);
   const last = state.values.messages?.at(-1);
-  const pendingCalls = last && AIMessage.isInstance(last) ? last.tool_calls ?? [] : [];
+  const pendingCalls = last && AIMessage.isInstance(last) ? (last.tool_calls ?? []) : [];
   if (pendingCalls.length) {
     const cancelled = pendingCalls.map((c) => new ToolMessage({ tool_call_id: c.id ?? "", name: c.name, content: "Cancelled: the user stopped the answer." }));
     await agent.graph.updateState(config, { messages: cancelled }, "tools");

@@ -76,7 +76,9 @@ describe("several instances, Postgres the only shared state", () => {
     try {
       const clients = [clientFor(a, cookie), clientFor(b, cookie)];
       const thread = await clients[0]!.thread.create.mutate();
-      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => clients[i % 2]!.chat.send.mutate({ threadId: thread.id, text: `message ${i}` })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => clients[i % 2]!.chat.send.mutate({ threadId: thread.id, text: `message ${i}` })),
+      );
       const ok = results.filter((r) => r.status === "fulfilled");
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => (r.reason as Error).message);
       expect(ok).toHaveLength(1);

@@ -26,7 +26,11 @@ async function collect(source: AsyncIterable<SequencedEvent>) {
   return out;
 }
 const text = (events: SequencedEvent[]) =>
-  events.map((e) => e.event).filter((e): e is Extract<RunEvent, { type: "text-delta" }> => e.type === "text-delta").map((e) => e.delta).join("");
+  events
+    .map((e) => e.event)
+    .filter((e): e is Extract<RunEvent, { type: "text-delta" }> => e.type === "text-delta")
+    .map((e) => e.delta)
+    .join("");
 
 describe("runs in Postgres", () => {
   it("20 concurrent sends on one thread, through two separate connection pools, make exactly one run", async () => {
@@ -42,17 +46,18 @@ describe("runs in Postgres", () => {
       const ok = results.filter((r) => r.status === "fulfilled");
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       expect(ok).toHaveLength(1);
-      expect(refused.map((r) => [(r.reason as TRPCError).code, (r.reason as TRPCError).message])).toEqual(Array(19).fill(["CONFLICT", "Still answering the previous message"]));
+      expect(refused.map((r) => [(r.reason as TRPCError).code, (r.reason as TRPCError).message])).toEqual(
+        Array(19).fill(["CONFLICT", "Still answering the previous message"]),
+      );
       const { rows } = await t.pool.query("SELECT count(*)::int AS n FROM runs WHERE thread_id = $1", [thread.id]);
       expect(rows[0].n).toBe(1);
 
       const runId = (ok[0] as PromiseFulfilledResult<{ runId: string }>).value.runId;
       await collect(followRun(t.db, runId, 0));
       // The checkpoint history is one line: every checkpoint but the first has the one before as parent.
-      const history = await t.pool.query(
-        "SELECT checkpoint_id, parent_checkpoint_id FROM langgraph.checkpoints WHERE thread_id = $1 ORDER BY checkpoint_id",
-        [thread.id],
-      );
+      const history = await t.pool.query("SELECT checkpoint_id, parent_checkpoint_id FROM langgraph.checkpoints WHERE thread_id = $1 ORDER BY checkpoint_id", [
+        thread.id,
+      ]);
       const ids = history.rows.map((r) => r.checkpoint_id);
       expect(history.rows.slice(1).every((r, i) => r.parent_checkpoint_id === ids[i])).toBe(true);
       const { messages } = await caller.thread.messages({ id: thread.id });
@@ -180,7 +185,15 @@ describe("recovery of runs whose instance died", () => {
     const input = { id: crypto.randomUUID(), text: message };
     const [run] = await t.db
       .insert(runs)
-      .values({ threadId: thread.id, userId: user.id, status: "running", input, ownerInstance: "dead-host:1:abc", startedAt: sql`now()`, heartbeatAt: sql`now() - interval '1 hour'` })
+      .values({
+        threadId: thread.id,
+        userId: user.id,
+        status: "running",
+        input,
+        ownerInstance: "dead-host:1:abc",
+        startedAt: sql`now()`,
+        heartbeatAt: sql`now() - interval '1 hour'`,
+      })
       .returning();
     for (const [i, event] of events.entries()) {
       await t.pool.query("INSERT INTO run_events (run_id, seq, event) VALUES ($1, $2, $3)", [run!.id, i + 1, JSON.stringify(event)]);
@@ -204,13 +217,20 @@ describe("recovery of runs whose instance died", () => {
   });
 
   it("marks a run interrupted when it died in the middle of an answer, and Continue finishes it", async () => {
-    const { caller, run, thread } = await orphan([
-      { type: "run-start", userMessage: { id: "x", text: "hello" } },
-      { type: "message-start", messageId: "m1" },
-      { type: "text-delta", messageId: "m1", delta: "I'm Threadline" },
-    ], "hello");
+    const { caller, run, thread } = await orphan(
+      [
+        { type: "run-start", userMessage: { id: "x", text: "hello" } },
+        { type: "message-start", messageId: "m1" },
+        { type: "text-delta", messageId: "m1", delta: "I'm Threadline" },
+      ],
+      "hello",
+    );
     // The message did reach the checkpoint before the crash.
-    await testAgent(t.pool).graph.updateState({ configurable: { thread_id: thread.id } }, { messages: [new HumanMessage({ id: run.input!.id, content: "hello" })] }, "__start__");
+    await testAgent(t.pool).graph.updateState(
+      { configurable: { thread_id: thread.id } },
+      { messages: [new HumanMessage({ id: run.input!.id, content: "hello" })] },
+      "__start__",
+    );
     for (const r of await claimStaleRuns(t.db, 1_000, 100)) await resumeRun(t.db, testAgent(t.pool), r);
     const events = await readEvents(t.db, run.id, 0);
     expect(events.at(-1)!.event).toEqual({ type: "run-end", status: "interrupted", error: "The server stopped while this answer was being written." });

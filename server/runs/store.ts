@@ -59,7 +59,11 @@ export async function readEvents(db: DB, runId: string, afterSeq: number, limit 
 
 /** A run the user may see: someone else's is as absent as a missing one. */
 export async function getRun(db: DB, runId: string, userId: string): Promise<Run | null> {
-  const [run] = await db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.userId, userId))).limit(1);
+  const [run] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, runId), eq(runs.userId, userId)))
+    .limit(1);
   return run ?? null;
 }
 

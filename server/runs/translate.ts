@@ -42,10 +42,17 @@ export class StreamTranslator {
       for (const message of output?.messages ?? []) {
         if (node === "review" && AIMessage.isInstance(message)) {
           // The user edited a call before approving it: the same calls, with the arguments that run.
-          for (const call of message.tool_calls ?? []) this.emit({ type: "tool-call", messageId: message.id ?? "", toolCallId: call.id ?? "", name: call.name, args: call.args });
+          for (const call of message.tool_calls ?? [])
+            this.emit({ type: "tool-call", messageId: message.id ?? "", toolCallId: call.id ?? "", name: call.name, args: call.args });
         } else if (ToolMessage.isInstance(message)) {
           const content = textOf(message);
-          this.emit({ type: "tool-result", toolCallId: message.tool_call_id, name: message.name ?? "", content, isError: message.status === "error" || content.startsWith("Error") });
+          this.emit({
+            type: "tool-result",
+            toolCallId: message.tool_call_id,
+            name: message.name ?? "",
+            content,
+            isError: message.status === "error" || content.startsWith("Error"),
+          });
         } else if (AIMessage.isInstance(message)) {
           this.finishMessage(message);
         }

@@ -37,7 +37,9 @@ export function applyToTurn<T extends TurnSnapshot>(turn: T, event: RunEvent): T
     case "tool-result":
       return {
         ...turn,
-        parts: turn.parts.map((p) => (p.type === "tool" && p.id === event.toolCallId ? { ...p, result: { content: event.content, isError: event.isError } } : p)),
+        parts: turn.parts.map((p) =>
+          p.type === "tool" && p.id === event.toolCallId ? { ...p, result: { content: event.content, isError: event.isError } } : p,
+        ),
       };
     default:
       return turn;

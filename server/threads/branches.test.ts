@@ -32,12 +32,22 @@ describe("branches", () => {
     const second = before.messages[2]!;
 
     await done(caller, caller.chat.edit({ threadId, messageId: second.id, text: "what is 5+5?" }));
-    expect(await shown(caller, threadId)).toEqual(["user:what is 2+2?", "assistant:[calculator] 2+2 = **4**", "user:what is 5+5? (2/2)", "assistant:[calculator] 5+5 = **10**"]);
+    expect(await shown(caller, threadId)).toEqual([
+      "user:what is 2+2?",
+      "assistant:[calculator] 2+2 = **4**",
+      "user:what is 5+5? (2/2)",
+      "assistant:[calculator] 5+5 = **10**",
+    ]);
 
     const edited = (await caller.thread.messages({ id: threadId })).messages[2]!;
     expect(edited.branch).toEqual({ index: 1, count: 2, previousId: second.id, nextId: null });
     await caller.thread.switchBranch({ id: threadId, messageId: edited.branch!.previousId! });
-    expect(await shown(caller, threadId)).toEqual(["user:what is 2+2?", "assistant:[calculator] 2+2 = **4**", "user:what is 3+3? (1/2)", "assistant:[calculator] 3+3 = **6**"]);
+    expect(await shown(caller, threadId)).toEqual([
+      "user:what is 2+2?",
+      "assistant:[calculator] 2+2 = **4**",
+      "user:what is 3+3? (1/2)",
+      "assistant:[calculator] 3+3 = **6**",
+    ]);
 
     // A new message continues the branch shown; switching away and back brings all of it back.
     await done(caller, caller.chat.send({ threadId, text: "what is 7*6?" }));

@@ -12,7 +12,9 @@ export interface BranchInfo {
   nextId: string | null;
 }
 
-const threadConfig = (threadId: string, checkpointId?: string) => ({ configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }) } });
+const threadConfig = (threadId: string, checkpointId?: string) => ({
+  configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }) },
+});
 
 /**
  * Records a new user message's place before the run adds it: the checkpoint it is sent from (where
@@ -57,7 +59,18 @@ export async function branchInfo(db: DB, threadId: string, messages: UiMessage[]
   const rows = await db
     .select({ messageId: messageBranches.messageId, parentId: messageBranches.parentId, role: messageBranches.role })
     .from(messageBranches)
-    .where(and(eq(messageBranches.threadId, threadId), or(isNull(messageBranches.parentId), inArray(messageBranches.parentId, messages.map((m) => m.id)))))
+    .where(
+      and(
+        eq(messageBranches.threadId, threadId),
+        or(
+          isNull(messageBranches.parentId),
+          inArray(
+            messageBranches.parentId,
+            messages.map((m) => m.id),
+          ),
+        ),
+      ),
+    )
     .orderBy(asc(messageBranches.createdAt), asc(messageBranches.messageId));
   messages.forEach((m, i) => {
     const parent = messages[i - 1]?.id ?? null;

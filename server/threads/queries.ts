@@ -37,7 +37,11 @@ export async function listThreads(db: DB, userId: string, opts: { limit: number;
 }
 
 export async function getThread(db: DB, userId: string, id: string): Promise<ThreadSummary | null> {
-  const [row] = await db.select(columns).from(threads).where(and(eq(threads.id, id), eq(threads.userId, userId))).limit(1);
+  const [row] = await db
+    .select(columns)
+    .from(threads)
+    .where(and(eq(threads.id, id), eq(threads.userId, userId)))
+    .limit(1);
   return row ?? null;
 }
 

@@ -25,7 +25,10 @@ describe("the sidebar query", () => {
     await t.pool.query("ANALYZE threads");
 
     const first = listThreadsQuery(t.db, user.id, { limit: 30 }).toSQL();
-    const later = listThreadsQuery(t.db, user.id, { limit: 30, cursor: { updatedAt: new Date(Date.now() - 60_000), id: "ffffffff-ffff-4fff-bfff-ffffffffffff" } }).toSQL();
+    const later = listThreadsQuery(t.db, user.id, {
+      limit: 30,
+      cursor: { updatedAt: new Date(Date.now() - 60_000), id: "ffffffff-ffff-4fff-bfff-ffffffffffff" },
+    }).toSQL();
     for (const query of [first, later]) {
       const { rows } = await t.pool.query(`EXPLAIN (FORMAT JSON) ${query.sql}`, query.params);
       const plan = nodes(rows[0]["QUERY PLAN"][0].Plan);

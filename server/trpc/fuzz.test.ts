@@ -83,7 +83,8 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
   for (const [path, shape] of Object.entries(valid)) {
     if (path === "thread.activity") continue; // takes no input, and waits for activity: nothing to fuzz
     const inputs: unknown[] = [...HOSTILE, ...(shape ? Object.keys(shape).flatMap((key) => HOSTILE.map((value) => ({ ...shape, [key]: value }))) : [])];
-    if (shape) inputs.push({ ...shape, extra: "field", __proto__: { polluted: "yes" } }, Object.assign(JSON.parse('{"__proto__": {"polluted": "yes"}}'), shape));
+    if (shape)
+      inputs.push({ ...shape, extra: "field", __proto__: { polluted: "yes" } }, Object.assign(JSON.parse('{"__proto__": {"polluted": "yes"}}'), shape));
     for (const input of inputs) {
       try {
         await invoke(caller, path, input);
@@ -102,14 +103,25 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
   expect(Object.prototype).not.toHaveProperty("polluted");
 
   // Runs the fuzzing started finish before the database goes away; the other user's thread is as it was.
-  await expect.poll(async () => (await t.pool.query("SELECT count(*)::int AS n FROM runs WHERE status IN ('queued', 'running')")).rows[0].n, { timeout: 30_000 }).toBe(0);
+  await expect
+    .poll(async () => (await t.pool.query("SELECT count(*)::int AS n FROM runs WHERE status IN ('queued', 'running')")).rows[0].n, { timeout: 30_000 })
+    .toBe(0);
   expect(await victim.caller.thread.messages({ id: theirs.threadId })).toEqual(before);
 });
 
 it("answers hostile HTTP requests with a 4xx and a readable message, never a 500", async () => {
   const { user } = await signedInCaller(t);
   const ctx = testContext(t, sessionFor(user.id));
-  const bodies = ["", "not json", "{", "[]", "null", '{"json": {"text": 5}}', '{"__proto__": {"polluted": "yes"}}', JSON.stringify({ json: { text: "x".repeat(100_000) } })];
+  const bodies = [
+    "",
+    "not json",
+    "{",
+    "[]",
+    "null",
+    '{"json": {"text": 5}}',
+    '{"__proto__": {"polluted": "yes"}}',
+    JSON.stringify({ json: { text: "x".repeat(100_000) } }),
+  ];
   for (const body of bodies) {
     const req = new Request("http://localhost/api/trpc/chat.send", { method: "POST", body, headers: { "content-type": "application/json" } });
     const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ctx });
@@ -118,7 +130,12 @@ it("answers hostile HTTP requests with a 4xx and a readable message, never a 500
     expect(JSON.parse(text).error.json.message).toBeTruthy();
     expect(text).not.toMatch(/\.ts:\d+|\n\s+at /);
   }
-  const unknown = await fetchRequestHandler({ endpoint: "/api/trpc", req: new Request("http://localhost/api/trpc/nope.nothing"), router: appRouter, createContext: () => ctx });
+  const unknown = await fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: new Request("http://localhost/api/trpc/nope.nothing"),
+    router: appRouter,
+    createContext: () => ctx,
+  });
   expect(unknown.status).toBe(404);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 });

@@ -45,6 +45,11 @@ export const decision = z.discriminatedUnion("type", [
   }),
   z.object({
     type: z.literal("reject"),
-    reason: z.string().trim().max(1_000, "The reason must be at most 1,000 characters").refine((s) => !s.includes(NUL), "The reason cannot contain NUL characters").nullish(),
+    reason: z
+      .string()
+      .trim()
+      .max(1_000, "The reason must be at most 1,000 characters")
+      .refine((s) => !s.includes(NUL), "The reason cannot contain NUL characters")
+      .nullish(),
   }),
 ]);

@@ -66,7 +66,13 @@ describe("ownership", () => {
     const victim = await owner();
     const before = await victim.snapshot();
     const attacker: Caller = (await signedInCaller(t)).caller;
-    const missing: Ids = { threadId: crypto.randomUUID(), runId: crypto.randomUUID(), userMessageId: "msg_missing", answerId: "msg_missing", toolCallId: "call_missing" };
+    const missing: Ids = {
+      threadId: crypto.randomUUID(),
+      runId: crypto.randomUUID(),
+      userMessageId: "msg_missing",
+      answerId: "msg_missing",
+      toolCallId: "call_missing",
+    };
     for (const [path, input] of Object.entries(CASES)) {
       if (!input) continue;
       const theirs = await outcome(attacker, path, input(victim.ids));

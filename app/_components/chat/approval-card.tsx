@@ -74,20 +74,40 @@ export function ApprovalCard({ threadId, approval, onDecided }: { threadId: stri
         >
           <label className="block">
             <span className="text-xs font-medium text-zinc-600">Reason (optional, the agent reads it)</span>
-            <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={1000} className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-2 py-1" />
+            <input
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              maxLength={1000}
+              className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-2 py-1"
+            />
           </label>
           <FormButtons submit="Confirm rejection" tone="bg-red-600 hover:bg-red-500" busy={busy} onCancel={() => setMode("ask")} />
         </form>
       )}
       {mode === "ask" && (
         <div className="mt-3 flex flex-wrap gap-2">
-          <button type="button" disabled={busy} onClick={() => send({ type: "approve" })} className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => send({ type: "approve" })}
+            className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+          >
             Approve
           </button>
-          <button type="button" disabled={busy} onClick={() => setMode("edit")} className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 hover:bg-zinc-100 disabled:opacity-50">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => setMode("edit")}
+            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 hover:bg-zinc-100 disabled:opacity-50"
+          >
             Edit
           </button>
-          <button type="button" disabled={busy} onClick={() => setMode("reject")} className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 hover:bg-zinc-100 disabled:opacity-50">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => setMode("reject")}
+            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 hover:bg-zinc-100 disabled:opacity-50"
+          >
             Reject
           </button>
         </div>

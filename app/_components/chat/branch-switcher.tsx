@@ -5,13 +5,25 @@ export function BranchSwitcher({ branch, disabled, onSwitch }: { branch: BranchI
   const button = "rounded px-1.5 py-0.5 hover:bg-zinc-100 disabled:opacity-40 disabled:hover:bg-transparent";
   return (
     <div role="group" aria-label="Versions" className="flex items-center gap-1 text-xs text-zinc-500">
-      <button type="button" aria-label="Previous version" className={button} disabled={disabled || !branch.previousId} onClick={() => branch.previousId && onSwitch(branch.previousId)}>
+      <button
+        type="button"
+        aria-label="Previous version"
+        className={button}
+        disabled={disabled || !branch.previousId}
+        onClick={() => branch.previousId && onSwitch(branch.previousId)}
+      >
         &lt;
       </button>
       <span>
         {branch.index + 1} / {branch.count}
       </span>
-      <button type="button" aria-label="Next version" className={button} disabled={disabled || !branch.nextId} onClick={() => branch.nextId && onSwitch(branch.nextId)}>
+      <button
+        type="button"
+        aria-label="Next version"
+        className={button}
+        disabled={disabled || !branch.nextId}
+        onClick={() => branch.nextId && onSwitch(branch.nextId)}
+      >
         &gt;
       </button>
     </div>

@@ -142,7 +142,10 @@ export function Conversation({ threadId }: { threadId?: string }) {
     },
     [regenerate],
   );
-  const onSwitch = useCallback((messageId: string) => latest.current.threadId && switchBranch.mutate({ id: latest.current.threadId, messageId }), [switchBranch]);
+  const onSwitch = useCallback(
+    (messageId: string) => latest.current.threadId && switchBranch.mutate({ id: latest.current.threadId, messageId }),
+    [switchBranch],
+  );
   const actions = useMemo(() => ({ onEdit, onRegenerate, onSwitch, locked }), [onEdit, onRegenerate, onSwitch, locked]);
 
   // The live run replays its turn from the start, so history is shown up to where that turn begins:
@@ -160,9 +163,17 @@ export function Conversation({ threadId }: { threadId?: string }) {
   const shown: UiMessage[] = [...earlier];
   const liveUser = live?.userMessage ?? (pending ? { id: pending.id ?? "pending", text: pending.text } : null);
   if (liveUser) shown.push({ id: liveUser.id, role: "user", text: liveUser.text });
-  if (live) shown.push({ id: live.assistantId ?? `live-${live.runId}`, role: "assistant", parts: live.parts, stopped: live.ended?.status === "cancelled", usage: null });
-  const shownProblem =
-    answering ? null : (problem ?? (history.data?.interrupted ? { message: "This answer was interrupted before it finished.", action: "Continue" as const } : null));
+  if (live)
+    shown.push({
+      id: live.assistantId ?? `live-${live.runId}`,
+      role: "assistant",
+      parts: live.parts,
+      stopped: live.ended?.status === "cancelled",
+      usage: null,
+    });
+  const shownProblem = answering
+    ? null
+    : (problem ?? (history.data?.interrupted ? { message: "This answer was interrupted before it finished.", action: "Continue" as const } : null));
   const empty = shown.length === 0;
 
   const scroller = useRef<HTMLDivElement>(null);

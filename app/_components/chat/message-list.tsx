@@ -24,7 +24,17 @@ function Versions({ id, branch, actions }: { id: string; branch?: BranchInfo; ac
   return <BranchSwitcher key={id} branch={branch} disabled={actions.locked} onSwitch={actions.onSwitch} />;
 }
 
-export const UserMessage = memo(function UserMessage({ id, text, branch, actions }: { id: string; text: string; branch?: BranchInfo; actions?: MessageActions }) {
+export const UserMessage = memo(function UserMessage({
+  id,
+  text,
+  branch,
+  actions,
+}: {
+  id: string;
+  text: string;
+  branch?: BranchInfo;
+  actions?: MessageActions;
+}) {
   const [editing, setEditing] = useState<string | null>(null);
   if (editing !== null && actions) {
     return (
@@ -54,7 +64,11 @@ export const UserMessage = memo(function UserMessage({ id, text, branch, actions
           <button type="button" onClick={() => setEditing(null)} className="rounded-md border border-zinc-300 px-3 py-1.5 hover:bg-zinc-100">
             Cancel
           </button>
-          <button type="submit" disabled={!editing.trim() || actions.locked} className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
+          <button
+            type="submit"
+            disabled={!editing.trim() || actions.locked}
+            className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+          >
             Save
           </button>
         </div>
@@ -133,6 +147,14 @@ export function MessageView({ message, streaming, actions }: { message: UiMessag
   return message.role === "user" ? (
     <UserMessage id={message.id} text={message.text} branch={message.branch} actions={actions} />
   ) : (
-    <AssistantMessage id={message.id} parts={message.parts} stopped={message.stopped} streaming={streaming} branch={message.branch} actions={actions} usage={message.usage} />
+    <AssistantMessage
+      id={message.id}
+      parts={message.parts}
+      stopped={message.stopped}
+      streaming={streaming}
+      branch={message.branch}
+      actions={actions}
+      usage={message.usage}
+    />
   );
 }

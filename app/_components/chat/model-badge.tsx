@@ -10,7 +10,11 @@ export function ModelBadge() {
   const offline = data.provider === "offline";
   return (
     <span
-      title={offline ? "No model key is set: answers come from Threadline's built-in rules. See the README to connect a real model." : `Answers come from ${data.label}`}
+      title={
+        offline
+          ? "No model key is set: answers come from Threadline's built-in rules. See the README to connect a real model."
+          : `Answers come from ${data.label}`
+      }
       className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium ${offline ? "bg-amber-100 text-amber-800" : "bg-zinc-100 text-zinc-600"}`}
     >
       {data.label}

@@ -30,7 +30,14 @@ function asMessage(response: AIMessage | AIMessageChunk): AIMessage {
 }
 
 /** One model call over the conversation, with its own time limit on top of the run's cancel signal. */
-export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[], timeoutMs: number, budget: number, summarizer: Summarizer, labels: { provider: string; model: string }) {
+export function modelNode(
+  model: BaseChatModel,
+  tools: StructuredToolInterface[],
+  timeoutMs: number,
+  budget: number,
+  summarizer: Summarizer,
+  labels: { provider: string; model: string },
+) {
   const bound = model.bindTools!(tools);
   return async (state: typeof MessagesAnnotation.State & { summary?: Summary | null }, config: RunnableConfig) => {
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -41,7 +48,9 @@ export function modelNode(model: BaseChatModel, tools: StructuredToolInterface[]
       const system = context.summary ? `${SYSTEM_PROMPT}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : SYSTEM_PROMPT;
       // The node's config carries LangGraph's callbacks, which is how tokens reach the stream.
       const call = observeModelCall(labels);
-      const response = await call.track(async () => asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })));
+      const response = await call.track(async () =>
+        asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })),
+      );
       // What this call was sent, estimated as the budget counts it: kept with the message.
       response.response_metadata = { ...response.response_metadata, context_tokens: context.tokens };
       return { messages: [response], ...(context.changed && { summary: context.summary }) };

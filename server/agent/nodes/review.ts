@@ -59,7 +59,9 @@ export function reviewNode(tools: StructuredToolInterface[]) {
         const d = decided(c.id);
         return edits.includes(c) && d.type === "edit" ? { ...c, args: d.args } : c;
       });
-      out.push(new AIMessage({ id: m.id, content: m.content, tool_calls: toolCalls, response_metadata: m.response_metadata, usage_metadata: m.usage_metadata }));
+      out.push(
+        new AIMessage({ id: m.id, content: m.content, tool_calls: toolCalls, response_metadata: m.response_metadata, usage_metadata: m.usage_metadata }),
+      );
     }
     for (const c of waiting) {
       const d = decided(c.id);
@@ -77,7 +79,9 @@ export function toolsNode(tools: StructuredToolInterface[]) {
     const open = openToolCalls(state.messages);
     if (!open || open.calls.length === 0) return {};
     const traced = { ...config, callbacks: withHandler(config?.callbacks, new ToolSpans()) };
-    const result = (await node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, traced)) as { messages: ToolMessage[] };
+    const result = (await node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, traced)) as {
+      messages: ToolMessage[];
+    };
     for (const message of result.messages ?? []) {
       const failed = message.status === "error" || String(message.content).startsWith("Error");
       metrics().toolCalls.inc({ tool: message.name ?? "unknown", outcome: failed ? "error" : "ok" });

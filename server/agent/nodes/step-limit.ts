@@ -18,7 +18,7 @@ export function toolRoundsThisTurn(messages: BaseMessage[]): number {
 export function stepLimitNode(maxToolRounds: number) {
   return (state: typeof MessagesAnnotation.State) => {
     const last = state.messages.at(-1);
-    const pending = last && AIMessage.isInstance(last) ? last.tool_calls ?? [] : [];
+    const pending = last && AIMessage.isInstance(last) ? (last.tool_calls ?? []) : [];
     return {
       messages: [
         ...pending.map((call) => new ToolMessage({ tool_call_id: call.id ?? "", name: call.name, content: "Not run: the step limit was reached." })),

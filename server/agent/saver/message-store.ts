@@ -83,7 +83,14 @@ function payloadKey(scope: string, type: string, bytes: Uint8Array): string {
 }
 
 /** The payload key of each message, serializing only those this process has not stored or read. */
-export async function payloadKeys(memory: MessageMemory, scope: string, messages: BaseMessage[], serialize: Serialize, known: Map<BaseMessage, string>, fresh: NewPayload[]) {
+export async function payloadKeys(
+  memory: MessageMemory,
+  scope: string,
+  messages: BaseMessage[],
+  serialize: Serialize,
+  known: Map<BaseMessage, string>,
+  fresh: NewPayload[],
+) {
   return Promise.all(
     messages.map(async (message) => {
       const remembered = memory.payload(message, scope) ?? known.get(message);
@@ -110,7 +117,14 @@ export interface NewNode {
  * stored is reused, and the rest becomes new nodes (with new payloads only for messages never
  * stored). Returns the path's leaf; nothing is remembered until the caller has written it.
  */
-export async function planPath(memory: MessageMemory, scope: string, messages: BaseMessage[], serialize: Serialize, known: Map<BaseMessage, string>, fresh: NewPayload[]) {
+export async function planPath(
+  memory: MessageMemory,
+  scope: string,
+  messages: BaseMessage[],
+  serialize: Serialize,
+  known: Map<BaseMessage, string>,
+  fresh: NewPayload[],
+) {
   let parent: string | null = null;
   let i = 0;
   for (; i < messages.length; i++) {

@@ -41,7 +41,11 @@ describe("the Threadline saver", () => {
     const stock = new PostgresSaver(t.pool, undefined, { schema: "saver_upgrade" });
     await stock.setup();
     const config = { configurable: { thread_id: crypto.randomUUID() }, durability: "sync" as const };
-    const before = buildAgentGraph({ model: scriptedModel([{ text: "first answer" }, { text: "second answer" }]).model, tools: basicTools, checkpointer: stock });
+    const before = buildAgentGraph({
+      model: scriptedModel([{ text: "first answer" }, { text: "second answer" }]).model,
+      tools: basicTools,
+      checkpointer: stock,
+    });
     await before.invoke(ask("first question"), config);
     await before.invoke(ask("second question"), config);
     const oldest = (await before.getState(config)).config;
@@ -51,7 +55,14 @@ describe("the Threadline saver", () => {
     const after = buildAgentGraph({ model: scriptedModel([{ text: "third answer" }]).model, tools: basicTools, checkpointer: ours });
     expect(texts((await after.getState(config)).values.messages)).toEqual(["first question", "first answer", "second question", "second answer"]);
     await after.invoke(ask("third question"), config);
-    expect(texts((await after.getState(config)).values.messages)).toEqual(["first question", "first answer", "second question", "second answer", "third question", "third answer"]);
+    expect(texts((await after.getState(config)).values.messages)).toEqual([
+      "first question",
+      "first answer",
+      "second question",
+      "second answer",
+      "third question",
+      "third answer",
+    ]);
     // The checkpoints the stock saver wrote still read as they were.
     expect(texts((await after.getState(oldest)).values.messages)).toHaveLength(4);
   });

@@ -41,7 +41,13 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
   ) {
     super(db, undefined, { schema });
     const q = (table: string) => `"${schema}".${table}`;
-    this.t = { checkpoints: q("checkpoints"), blobs: q("checkpoint_blobs"), writes: q("checkpoint_writes"), payloads: q("message_payloads"), nodes: q("message_nodes") };
+    this.t = {
+      checkpoints: q("checkpoints"),
+      blobs: q("checkpoint_blobs"),
+      writes: q("checkpoint_writes"),
+      payloads: q("message_payloads"),
+      nodes: q("message_nodes"),
+    };
   }
 
   override async setup() {
@@ -67,16 +73,26 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
   }
 
   override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
-    return timed((s) => metrics().checkpointWrite.observe({ op: "put" }, s), () => this.write(config, checkpoint, metadata, newVersions));
+    return timed(
+      (s) => metrics().checkpointWrite.observe({ op: "put" }, s),
+      () => this.write(config, checkpoint, metadata, newVersions),
+    );
   }
 
   override putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
-    return timed((s) => metrics().checkpointWrite.observe({ op: "putWrites" }, s), () => this.writeWrites(config, writes, taskId));
+    return timed(
+      (s) => metrics().checkpointWrite.observe({ op: "putWrites" }, s),
+      () => this.writeWrites(config, writes, taskId),
+    );
   }
 
   private async write(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
-    const { thread_id: threadId, checkpoint_ns: ns = "", checkpoint_id: parentId } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
+    const {
+      thread_id: threadId,
+      checkpoint_ns: ns = "",
+      checkpoint_id: parentId,
+    } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
     const scope = scopeOf(threadId, ns);
     const generation = this.memory.generation(scope);
     const keysThisPut = new Map<BaseMessage, string>();
@@ -141,7 +157,11 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
   }
 
   private async writeWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
-    const { thread_id: threadId, checkpoint_ns: ns = "", checkpoint_id: checkpointId } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id: string };
+    const {
+      thread_id: threadId,
+      checkpoint_ns: ns = "",
+      checkpoint_id: checkpointId,
+    } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id: string };
     const scope = scopeOf(threadId, ns);
     const generation = this.memory.generation(scope);
     const keysThisCall = new Map<BaseMessage, string>();
@@ -207,7 +227,8 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     const messages = await this.loadPayloads(keyed);
     return Promise.all(
       writes.map(async ([task, channel, type, blob]): Promise<[string, string, unknown]> => {
-        const value = text(type) === MESSAGE_KEYS ? (JSON.parse(text(blob)) as string[]).map((key) => messages.get(key)) : await this.serde.loadsTyped(text(type), blob);
+        const value =
+          text(type) === MESSAGE_KEYS ? (JSON.parse(text(blob)) as string[]).map((key) => messages.get(key)) : await this.serde.loadsTyped(text(type), blob);
         return [text(task), text(channel), value];
       }),
     );
@@ -223,7 +244,17 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
       else missing.push(leaf);
     }
     if (missing.length === 0) return lists;
-    const { rows } = await this.query<{ leaf: string; node: string; parent: string | null; depth: number; key: string; type: string; payload: Buffer; thread_id: string; checkpoint_ns: string }>(
+    const { rows } = await this.query<{
+      leaf: string;
+      node: string;
+      parent: string | null;
+      depth: number;
+      key: string;
+      type: string;
+      payload: Buffer;
+      thread_id: string;
+      checkpoint_ns: string;
+    }>(
       `WITH RECURSIVE walk AS (
          SELECT n.node, n.parent, n.key, n.depth, n.node AS leaf FROM ${this.t.nodes} n WHERE n.node = ANY($1::uuid[])
          UNION ALL

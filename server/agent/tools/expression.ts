@@ -35,7 +35,12 @@ type Token = { kind: "num"; value: number } | { kind: "name"; value: string } | 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   // People and models write ×, ÷, − and thousands separators; read them as they mean.
-  const src = input.replace(/[×·]/g, "*").replace(/÷/g, "/").replace(/[−–]/g, "-").replace(/\*\*/g, "^").replace(/(\d),(?=\d{3}\b)/g, "$1");
+  const src = input
+    .replace(/[×·]/g, "*")
+    .replace(/÷/g, "/")
+    .replace(/[−–]/g, "-")
+    .replace(/\*\*/g, "^")
+    .replace(/(\d),(?=\d{3}\b)/g, "$1");
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;

@@ -19,13 +19,23 @@ export const saveNote = (db: DB) =>
     async ({ text }, config) => {
       const toolCallId = (config as { toolCall?: { id?: string } }).toolCall?.id ?? crypto.randomUUID();
       // A call replayed after a crash finds its note already saved: one note per tool call.
-      await db.insert(notes).values({ userId: userOf(config), text, toolCallId }).onConflictDoNothing();
+      await db
+        .insert(notes)
+        .values({ userId: userOf(config), text, toolCallId })
+        .onConflictDoNothing();
       return `Saved the note: ${text}`;
     },
     {
       name: "save_note",
       description: "Saves a note for the user to remember later. The user approves, edits or rejects it first.",
-      schema: z.object({ text: z.string().trim().min(1, "The note cannot be empty").max(MAX_NOTE_LENGTH, `A note can be at most ${MAX_NOTE_LENGTH} characters`).describe("What to remember") }),
+      schema: z.object({
+        text: z
+          .string()
+          .trim()
+          .min(1, "The note cannot be empty")
+          .max(MAX_NOTE_LENGTH, `A note can be at most ${MAX_NOTE_LENGTH} characters`)
+          .describe("What to remember"),
+      }),
       metadata: { requiresApproval: true },
     },
   );

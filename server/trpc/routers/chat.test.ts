@@ -18,7 +18,10 @@ afterAll(() => t.drop());
 const readEvents = subscribeEvents;
 
 async function failure(promise: Promise<unknown>) {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(TRPCError);
   return err as TRPCError;
 }
@@ -32,7 +35,12 @@ describe("chat", () => {
     expect(types[0]).toBe("run-start");
     expect(types).toContain("tool-call");
     expect(events.find((e) => e.type === "tool-result")).toMatchObject({ name: "calculator", content: "84", isError: false });
-    expect(events.filter((e) => e.type === "text-delta").map((e) => (e as { delta: string }).delta).join("")).toBe("12*7 = **84**");
+    expect(
+      events
+        .filter((e) => e.type === "text-delta")
+        .map((e) => (e as { delta: string }).delta)
+        .join(""),
+    ).toBe("12*7 = **84**");
     expect(events.at(-1)).toEqual({ type: "run-end", status: "succeeded", error: null });
     expect(events.find((e) => e.type === "message-end")).toMatchObject({ usage: { input: expect.any(Number), output: expect.any(Number) } });
 
@@ -67,7 +75,8 @@ describe("chat", () => {
   it("gives a client that joins mid-answer the turn so far as one snapshot, then the rest live, adding up to exactly the answer", async () => {
     const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(10)));
     const { runId } = await caller.chat.send({ text: "tell me about yourself" });
-    const written = async () => (await t.pool.query("SELECT count(*)::int AS n FROM run_events WHERE run_id = $1 AND event->>'type' = 'text-delta'", [runId])).rows[0].n;
+    const written = async () =>
+      (await t.pool.query("SELECT count(*)::int AS n FROM run_events WHERE run_id = $1 AND event->>'type' = 'text-delta'", [runId])).rows[0].n;
     await expect.poll(written, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
 
     const joined = await readEvents(caller, runId, null); // from this instance's memory, while it runs

@@ -17,7 +17,6 @@ import { createThread, getThread } from "@/server/threads/queries";
 import { protectedProcedure, router } from "../init";
 import { decision, messageText, opaqueId, threadId } from "../inputs";
 
-
 const text = messageText;
 const messageId = opaqueId("Message id");
 
@@ -30,16 +29,27 @@ export const chatRouter = router({
    * `messageId`, made by the client, names the message from the moment it is typed, so the page
    * shows it once whether the history or the answer's events bring it back first.
    */
-  send: protectedProcedure.input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional() })).mutation(async ({ ctx, input }) => {
-    assertAcceptingRuns();
-    const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
-    if (!thread) throw notFound();
-    await assertNoPendingApproval(ctx.db, thread.id);
-    if (input.messageId && (await branchRow(ctx.db, thread.id, input.messageId))) throw new TRPCError({ code: "CONFLICT", message: "This message was already sent" });
-    await assertMessageAllowed(ctx.db, ctx.userId);
-    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: thread.id, text: input.text, messageId: input.messageId });
-    return { threadId: thread.id, runId: run.id };
-  }),
+  send: protectedProcedure
+    .input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional() }))
+    .mutation(async ({ ctx, input }) => {
+      assertAcceptingRuns();
+      const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
+      if (!thread) throw notFound();
+      await assertNoPendingApproval(ctx.db, thread.id);
+      if (input.messageId && (await branchRow(ctx.db, thread.id, input.messageId)))
+        throw new TRPCError({ code: "CONFLICT", message: "This message was already sent" });
+      await assertMessageAllowed(ctx.db, ctx.userId);
+      const run = await startRun({
+        db: ctx.db,
+        agent: await ctx.agent(),
+        requestId: ctx.requestId,
+        userId: ctx.userId,
+        threadId: thread.id,
+        text: input.text,
+        messageId: input.messageId,
+      });
+      return { threadId: thread.id, runId: run.id };
+    }),
 
   /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
   retry: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
@@ -60,7 +70,15 @@ export const chatRouter = router({
     if (row?.role !== "user" || !row.baseCheckpointId) throw messageNotFound();
     await assertMessageAllowed(ctx.db, ctx.userId);
     const fork = { base: row.baseCheckpointId, after: row.parentId };
-    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: input.threadId, text: input.text, fork });
+    const run = await startRun({
+      db: ctx.db,
+      agent: await ctx.agent(),
+      requestId: ctx.requestId,
+      userId: ctx.userId,
+      threadId: input.threadId,
+      text: input.text,
+      fork,
+    });
     return { threadId: input.threadId, runId: run.id };
   }),
 

@@ -87,9 +87,7 @@ describe("thread router", () => {
 
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
-    const rows = await t.db.execute<{ id: string }>(
-      sql`SELECT id FROM threads WHERE user_id = ${user.id} ORDER BY updated_at DESC, id DESC`,
-    );
+    const rows = await t.db.execute<{ id: string }>(sql`SELECT id FROM threads WHERE user_id = ${user.id} ORDER BY updated_at DESC, id DESC`);
     expect(seen).toEqual(rows.rows.map((r) => r.id));
     expect(seen[0]).toBe(created[0]!.id);
   });

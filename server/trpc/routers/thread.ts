@@ -14,7 +14,6 @@ import { opaqueId, threadId, title } from "../inputs";
 
 export const MAX_PAGE_SIZE = 50;
 
-
 function found<T>(value: T | null | false): T {
   if (!value) throw new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
   return value;
@@ -30,9 +29,7 @@ export const threadRouter = router({
     )
     .query(({ ctx, input }) => listThreads(ctx.db, ctx.userId, input)),
 
-  get: protectedProcedure
-    .input(z.object({ id: threadId }))
-    .query(async ({ ctx, input }) => found(await getThread(ctx.db, ctx.userId, input.id))),
+  get: protectedProcedure.input(z.object({ id: threadId })).query(async ({ ctx, input }) => found(await getThread(ctx.db, ctx.userId, input.id))),
 
   create: protectedProcedure.input(z.object({ title: title.optional() }).optional()).mutation(async ({ ctx, input }) => {
     const thread = await createThread(ctx.db, ctx.userId, input?.title);
@@ -87,16 +84,33 @@ export const threadRouter = router({
     ]);
     const messages = toUiMessages(state.values.messages ?? []);
     const toolParts = messages.flatMap((m) => (m.role === "assistant" ? m.parts.filter((p) => p.type === "tool") : []));
-    const [branches, decisions] = await Promise.all([branchInfo(ctx.db, input.id, messages), decisionsOf(ctx.db, input.id, toolParts.map((p) => p.id))]);
+    const [branches, decisions] = await Promise.all([
+      branchInfo(ctx.db, input.id, messages),
+      decisionsOf(
+        ctx.db,
+        input.id,
+        toolParts.map((p) => p.id),
+      ),
+    ]);
     for (const m of messages) m.branch = branches.get(m.id);
     for (const part of toolParts) part.approval = decisions.get(part.id);
     const paused = state.tasks.some((task) => task.interrupts?.length);
-    const usage = messages.reduce((sum, m) => (m.role === "assistant" && m.usage ? { input: sum.input + m.usage.input, output: sum.output + m.usage.output } : sum), { input: 0, output: 0 });
+    const usage = messages.reduce(
+      (sum, m) => (m.role === "assistant" && m.usage ? { input: sum.input + m.usage.input, output: sum.output + m.usage.output } : sum),
+      { input: 0, output: 0 },
+    );
     return {
       messages,
       /** Tokens the answers on this branch used, as the provider reported them. */
       usage,
-      approvals: pending.map((a) => ({ toolCallId: a.toolCallId, name: a.toolName, args: a.args, status: a.status, decidedArgs: a.decidedArgs, reason: a.reason })),
+      approvals: pending.map((a) => ({
+        toolCallId: a.toolCallId,
+        name: a.toolName,
+        args: a.args,
+        status: a.status,
+        decidedArgs: a.decidedArgs,
+        reason: a.reason,
+      })),
       activeRunId: run?.id ?? null,
       // The graph still has steps to take but nothing is running them: the answer was cut off.
       interrupted: !run && !paused && state.next.length > 0,

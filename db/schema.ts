@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { AdapterAccountType } from "next-auth/adapters";
+import type { ApprovalStatus } from "../lib/messages";
 
 // Auth.js tables, in the shape @auth/drizzle-adapter expects (see its pg schema docs).
 export const users = pgTable("user", {
@@ -172,7 +173,6 @@ export const notes = pgTable(
   (t) => [uniqueIndex("notes_user_tool_call_idx").on(t.userId, t.toolCallId), index("notes_user_created_idx").on(t.userId, t.createdAt.desc())],
 );
 
-export type ApprovalStatus = "pending" | "approved" | "edited" | "rejected";
 
 /**
  * An action the agent asked to take and the user's decision on it. The row is the lock: a decision

@@ -1,6 +1,6 @@
 "use client";
 import { useLayoutEffect, useRef, useState } from "react";
-import { MAX_MESSAGE_LENGTH } from "@/server/limits";
+import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
 
 interface Props {
   /** Rejects when the message was not accepted; the composer then gives the text back. */

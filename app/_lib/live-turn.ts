@@ -1,5 +1,6 @@
-import type { RunEvent } from "@/server/runs/events";
-import { applyToTurn, emptySnapshot, type TurnSnapshot } from "@/server/runs/turn";
+import type { RunEvent } from "@/lib/run-events";
+import type { TurnSnapshot } from "@/lib/run-events";
+import { applyToTurn, emptySnapshot } from "@/lib/turn";
 
 /** The answer being written right now, built from a run's events in the shape the checkpoint gives. */
 export interface LiveTurn extends TurnSnapshot {

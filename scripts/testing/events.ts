@@ -1,4 +1,4 @@
-import type { RunEvent } from "../../server/runs/events";
+import type { RunEvent } from "../../lib/run-events";
 import type { createCaller } from "../../server/trpc/root";
 
 /**

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { logger } from "@/server/observability/log";
-import { textOf } from "@/server/runs/translate";
+import { textOf } from "@/lib/text";
 import { estimateTokens } from "./scripted-model";
 
 /**

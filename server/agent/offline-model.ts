@@ -1,5 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { ScriptedChatModel, type Reply } from "./scripted-model";
+import { textOf } from "@/lib/text";
 
 /**
  * The built-in offline model: deterministic rules instead of a language model, so Threadline runs
@@ -77,7 +78,6 @@ const isNotesQuestion = (text: string) => /\b(my notes|list (?:the |my )?notes|w
 
 const isTimeQuestion = (text: string) => /\b(what time|time is it|current time|the time|what day|what date|today's date|date today)\b/i.test(text);
 
-const textOf = (m: BaseMessage) => (typeof m.content === "string" ? m.content : m.content.map((p) => ("text" in p ? p.text : "")).join(""));
 
 /** A short title from the first message: its first words, tidied. */
 export function deriveTitle(text: string): string {

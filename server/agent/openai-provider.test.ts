@@ -1,6 +1,6 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent } from "@/server/runs/events";
+import type { RunEvent } from "@/lib/run-events";
 import { testAgent } from "@/scripts/testing/agent";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
 import { type ChatRequest, type FakeReply, startFakeOpenAI } from "@/scripts/testing/openai-server";

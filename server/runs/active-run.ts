@@ -2,7 +2,7 @@ import type { RunStatus } from "@/db/schema";
 import type { Logger } from "pino";
 import { logger as rootLogger } from "@/server/observability/log";
 import { metrics } from "@/server/observability/metrics";
-import type { RunEvent, SequencedEvent } from "./events";
+import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 
 /** Tokens arriving within this window go out as one delta: fewer rows and wake-ups, same text. */
 export const COALESCE_MS = 50;

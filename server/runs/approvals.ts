@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
-import { type Approval, approvals, type ApprovalStatus, type Run } from "@/db/schema";
+import { type Approval, approvals, type Run } from "@/db/schema";
+import type { ApprovalStatus } from "@/lib/messages";
 import type { ThreadState } from "@/server/agent";
 import type { ApprovalInterrupt, ApprovalRequest, Decision } from "@/server/agent/nodes/review";
 import { createRun } from "./store";

@@ -2,7 +2,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { metrics } from "@/server/observability/metrics";
-import type { SequencedEvent } from "./events";
+import type { SequencedEvent } from "@/lib/run-events";
 import { CHANNELS } from "./notify";
 import { appendEvents, readEvents } from "./store";
 

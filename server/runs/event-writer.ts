@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import type { RunStatus } from "@/db/schema";
-import type { SequencedEvent } from "./events";
+import type { SequencedEvent } from "@/lib/run-events";
 import { CHANNELS } from "./notify";
 
 export type Final = { status: RunStatus; error: string | null } | null;

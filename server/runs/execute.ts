@@ -12,7 +12,7 @@ import { ActiveRun } from "./active-run";
 import type { Decision } from "@/server/agent/nodes/review";
 import { recordBranch, recordUserMessage } from "@/server/threads/branches";
 import { decisionsFor, pausedOn, recordApprovals } from "./approvals";
-import type { RunEvent, RunOutcome } from "./events";
+import type { RunEvent, RunOutcome } from "@/lib/run-events";
 import { releaseForTakeover } from "./drain";
 import { holdRun, releaseRun } from "./registry";
 import { appendEvents, createRun, MAX_RUN_EVENTS, readEvents } from "./store";

@@ -1,5 +1,5 @@
 import type { DB } from "@/db/client";
-import type { SequencedEvent } from "./events";
+import type { SequencedEvent } from "@/lib/run-events";
 import { CHANNELS, notificationHub } from "./notify";
 import { readEvents } from "./store";
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "@/server/auth/users";
-import type { RunEvent } from "@/server/runs/events";
+import type { RunEvent } from "@/lib/run-events";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
 import { clientFor, type Server, sessionCookie, startServer } from "@/scripts/testing/servers";
 import { uniqueEmail } from "@/scripts/testing/users";

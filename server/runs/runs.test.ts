@@ -10,7 +10,7 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller, testContext, sessionFor } from "@/scripts/testing/users";
 import { createCaller } from "@/server/trpc/root";
-import type { RunEvent, SequencedEvent } from "./events";
+import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 import { resumeRun } from "./execute";
 import { connectionString, followRun } from "./follow";
 import { notificationHub } from "./notify";

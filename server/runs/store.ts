@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { ACTIVE_RUN_STATUSES, type Run, runEvents, runs } from "@/db/schema";
-import type { RunEvent, SequencedEvent } from "./events";
+import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 import { INSTANCE_ID } from "./instance";
 import { announce } from "@/server/threads/activity";
 import { CHANNELS } from "./notify";

@@ -1,12 +1,6 @@
 import { AIMessage, AIMessageChunk, type BaseMessage, ToolMessage } from "@langchain/core/messages";
-import type { RunEvent } from "./events";
-
-/** The text of a message, whatever shape its content takes (providers differ). */
-export function textOf(message: BaseMessage): string {
-  const c = message.content;
-  if (typeof c === "string") return c;
-  return c.map((part) => (part.type === "text" && "text" in part ? String(part.text) : "")).join("");
-}
+import type { RunEvent } from "@/lib/run-events";
+import { textOf } from "@/lib/text";
 
 /**
  * Turns LangGraph's stream (modes "messages" and "updates") into run events. Tokens come from

@@ -1,9 +1,9 @@
 import type { DB } from "@/db/client";
-import { eventId, type SequencedEvent, seqAfter } from "./events";
+import { eventId, type SequencedEvent, seqAfter } from "@/lib/run-events";
 import { followRun } from "./follow";
 import { localRun } from "./registry";
 import { MAX_RUN_EVENTS, readEvents } from "./store";
-import { withSnapshot } from "./turn";
+import { withSnapshot } from "@/lib/turn";
 
 /**
  * A run's events for one watcher, from any instance: from memory where the run executes, from

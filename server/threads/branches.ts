@@ -2,16 +2,10 @@ import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { messageBranches } from "@/db/schema";
 import type { Agent, ThreadState } from "@/server/agent";
-import { toUiMessages, type UiMessage } from "./messages";
+import type { BranchInfo, UiMessage } from "@/lib/messages";
+import { toUiMessages } from "./messages";
 
 /** Where a message sits among its versions: "2 / 3", and the versions either side to switch to. */
-export interface BranchInfo {
-  index: number;
-  count: number;
-  previousId: string | null;
-  nextId: string | null;
-}
-
 const threadConfig = (threadId: string, checkpointId?: string) => ({
   configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }) },
 });

@@ -1,25 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
-import type { ApprovalStatus } from "@/db/schema";
-import type { TokenUsage } from "@/server/runs/events";
-import type { BranchInfo } from "./branches";
-import { textOf } from "@/server/runs/translate";
-
-export type MessagePart =
-  | { type: "text"; text: string }
-  | {
-      type: "tool";
-      id: string;
-      name: string;
-      args: Record<string, unknown>;
-      result: { content: string; isError: boolean } | null;
-      /** How the user decided, for an action that needed approval. */
-      approval?: { status: ApprovalStatus; reason: string | null };
-    };
-
-/** `branch`: where the message sits among its versions (edits, regenerations), when it has any. */
-export type UiMessage =
-  | { id: string; role: "user"; text: string; branch?: BranchInfo }
-  | { id: string; role: "assistant"; parts: MessagePart[]; stopped: boolean; usage: TokenUsage | null; branch?: BranchInfo };
+import type { MessagePart, UiMessage } from "@/lib/messages";
+import { textOf } from "@/lib/text";
 
 /**
  * The checkpoint's messages as the UI shows them: each user message, then one assistant turn that

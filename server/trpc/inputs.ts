@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_MESSAGE_LENGTH } from "../limits";
+import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
 
 /**
  * Input schemas shared by the routers. Postgres cannot store the NUL character in text or jsonb,
@@ -8,7 +8,6 @@ import { MAX_MESSAGE_LENGTH } from "../limits";
  */
 const NUL = "\u0000";
 
-export { MAX_MESSAGE_LENGTH } from "../limits";
 
 export const threadId = z.uuid("Not a valid conversation id");
 

@@ -1,4 +1,4 @@
-import type { BranchInfo } from "@/server/threads/branches";
+import type { BranchInfo } from "@/lib/messages";
 
 /** "< 2 / 3 >" under a message that has other versions; each arrow shows that version's branch. */
 export function BranchSwitcher({ branch, disabled, onSwitch }: { branch: BranchInfo; disabled: boolean; onSwitch: (messageId: string) => void }) {

@@ -1,9 +1,8 @@
 "use client";
 import { memo, useState } from "react";
-import { MAX_MESSAGE_LENGTH } from "@/server/limits";
-import type { TokenUsage } from "@/server/runs/events";
-import type { MessagePart, UiMessage } from "@/server/threads/messages";
-import type { BranchInfo } from "@/server/threads/branches";
+import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
+import type { TokenUsage } from "@/lib/messages";
+import type { BranchInfo, MessagePart, UiMessage } from "@/lib/messages";
 import { BranchSwitcher } from "./branch-switcher";
 import { Markdown } from "./markdown";
 import { ToolCall } from "./tool-call";

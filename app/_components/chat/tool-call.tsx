@@ -1,4 +1,4 @@
-import type { MessagePart } from "@/server/threads/messages";
+import type { MessagePart } from "@/lib/messages";
 
 type ToolPart = Extract<MessagePart, { type: "tool" }>;
 

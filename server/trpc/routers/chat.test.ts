@@ -1,8 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOfflineModel } from "@/server/agent/offline-model";
-import type { RunEvent } from "@/server/runs/events";
-import { applyToTurn, emptySnapshot } from "@/server/runs/turn";
+import type { RunEvent } from "@/lib/run-events";
+import { applyToTurn, emptySnapshot } from "@/lib/turn";
 import { testAgent } from "@/scripts/testing/agent";
 import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
 import { httpError, scriptedModel } from "@/scripts/testing/fake-model";

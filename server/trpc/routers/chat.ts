@@ -1,6 +1,6 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { eventId } from "@/server/runs/events";
+import { eventId } from "@/lib/run-events";
 import { assertAcceptingRuns } from "@/server/runs/drain";
 import { launch, startRun } from "@/server/runs/execute";
 import { approvalOf, assertNoPendingApproval, decide } from "@/server/runs/approvals";

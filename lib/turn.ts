@@ -1,15 +1,4 @@
-import type { MessagePart } from "@/server/threads/messages";
-import type { RunEvent, SequencedEvent } from "./events";
-
-/** A turn as far as a run has written it: what a client shows, and what a snapshot carries. */
-export interface TurnSnapshot {
-  userMessage: { id: string; text: string } | null;
-  /** For an edit or regenerate: the message the new branch continues from (null: the start). */
-  forkAfter?: string | null;
-  /** The turn's first AI message id: the id the finished turn will have in the history too. */
-  assistantId: string | null;
-  parts: MessagePart[];
-}
+import type { RunEvent, SequencedEvent, TurnSnapshot } from "./run-events";
 
 export const emptySnapshot: TurnSnapshot = { userMessage: null, assistantId: null, parts: [] };
 

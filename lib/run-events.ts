@@ -1,4 +1,14 @@
-import type { TurnSnapshot } from "./turn";
+import type { MessagePart, TokenUsage } from "./messages";
+
+/** A turn as far as a run has written it: what a client shows, and what a snapshot carries. */
+export interface TurnSnapshot {
+  userMessage: { id: string; text: string } | null;
+  /** For an edit or regenerate: the message the new branch continues from (null: the start). */
+  forkAfter?: string | null;
+  /** The turn's first AI message id: the id the finished turn will have in the history too. */
+  assistantId: string | null;
+  parts: MessagePart[];
+}
 
 /** What a run reports as it goes: the wire format of `chat.events`, the same on every transport. */
 export type RunEvent =
@@ -18,11 +28,6 @@ export type RunEvent =
  * agent waits for the user's approval of an action.
  */
 export type RunOutcome = "succeeded" | "failed" | "cancelled" | "interrupted" | "paused";
-
-export interface TokenUsage {
-  input: number;
-  output: number;
-}
 
 export interface SequencedEvent {
   seq: number;

@@ -1,0 +1,33 @@
+/** Tokens an answer used, as the provider reported them. */
+export interface TokenUsage {
+  input: number;
+  output: number;
+}
+
+/** How the user decided on an action the agent asked to take. */
+export type ApprovalStatus = "pending" | "approved" | "edited" | "rejected";
+
+/** Where a message sits among its versions (edits, regenerations). */
+export interface BranchInfo {
+  index: number;
+  count: number;
+  previousId: string | null;
+  nextId: string | null;
+}
+
+export type MessagePart =
+  | { type: "text"; text: string }
+  | {
+      type: "tool";
+      id: string;
+      name: string;
+      args: Record<string, unknown>;
+      result: { content: string; isError: boolean } | null;
+      /** How the user decided, for an action that needed approval. */
+      approval?: { status: ApprovalStatus; reason: string | null };
+    };
+
+/** `branch`: where the message sits among its versions (edits, regenerations), when it has any. */
+export type UiMessage =
+  | { id: string; role: "user"; text: string; branch?: BranchInfo }
+  | { id: string; role: "assistant"; parts: MessagePart[]; stopped: boolean; usage: TokenUsage | null; branch?: BranchInfo };

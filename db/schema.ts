@@ -173,7 +173,6 @@ export const notes = pgTable(
   (t) => [uniqueIndex("notes_user_tool_call_idx").on(t.userId, t.toolCallId), index("notes_user_created_idx").on(t.userId, t.createdAt.desc())],
 );
 
-
 /**
  * An action the agent asked to take and the user's decision on it. The row is the lock: a decision
  * is an UPDATE of a pending row, so it applies once however many clicks or tabs race for it.

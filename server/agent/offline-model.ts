@@ -78,7 +78,6 @@ const isNotesQuestion = (text: string) => /\b(my notes|list (?:the |my )?notes|w
 
 const isTimeQuestion = (text: string) => /\b(what time|time is it|current time|the time|what day|what date|today's date|date today)\b/i.test(text);
 
-
 /** A short title from the first message: its first words, tidied. */
 export function deriveTitle(text: string): string {
   const words = text.replace(/\s+/g, " ").trim().split(" ").slice(0, 6).join(" ");

@@ -8,7 +8,6 @@ import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
  */
 const NUL = "\u0000";
 
-
 export const threadId = z.uuid("Not a valid conversation id");
 
 export const title = z

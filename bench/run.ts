@@ -12,7 +12,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { createDb, createPool } from "../db/client";
-import { migrateDatabase } from "../db/migrate";
+import { migrateDatabase } from "../server/migrate";
 import { buildAgentGraph } from "../server/agent/graph";
 import { ScriptedChatModel } from "../server/agent/scripted-model";
 import { basicTools } from "../server/agent/tools";

@@ -1,31 +1,40 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { logger } from "../server/observability/log";
-import { metrics } from "../server/observability/metrics";
 import * as schema from "./schema";
 
 export type DB = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
-export function createPool(connectionString: string): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString,
-    max: Number(process.env.DATABASE_POOL_MAX ?? 10),
-    connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 30_000,
-  });
-  // An idle client losing its connection (Postgres restart, network) must not crash the process;
-  // the pool discards it and the next query opens a fresh one.
-  pool.on("error", (err) => logger().warn({ reason: err.message }, "idle database connection lost"));
-  pool.on("connect", timeQueries);
+/** What the server lets the pool report: db/ knows nothing of logs or metrics. */
+export interface PoolHooks {
+  /** Each statement's duration, in seconds. */
+  onQuery?: (seconds: number) => void;
+  /** An idle connection died (Postgres restarted, the network dropped). */
+  onIdleError?: (err: Error) => void;
+}
+
+export interface PoolOptions extends PoolHooks {
+  /** Connections at most; pg's default (10) when not given. */
+  max?: number;
+}
+
+export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the process: the pool discards it and the
+  // next query opens a fresh one. Without a listener, pg's 'error' event would throw.
+  pool.on("error", (err) => options.onIdleError?.(err));
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    pool.on("connect", (client) => timeQueries(client, onQuery));
+  }
   return pool;
 }
 
-/** Every statement on this connection into the db_query_seconds histogram, promise or callback style. */
-function timeQueries(client: pg.PoolClient) {
+/** Every statement on this connection, promise or callback style, reported with its duration. */
+function timeQueries(client: pg.PoolClient, onQuery: (seconds: number) => void) {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const started = performance.now();
-    const done = () => metrics().dbQuery.observe((performance.now() - started) / 1000);
+    const done = () => onQuery((performance.now() - started) / 1000);
     const callback = args.at(-1);
     if (typeof callback === "function") {
       args[args.length - 1] = (...result: unknown[]) => {
@@ -43,21 +52,3 @@ function timeQueries(client: pg.PoolClient) {
 export function createDb(pool: pg.Pool): DB {
   return drizzle(pool, { schema });
 }
-
-// One pool per server process, kept on globalThis so dev hot reloads reuse it instead of leaking pools.
-const cache = globalThis as unknown as { __threadlineDb?: { pool: pg.Pool; db: DB } };
-
-function shared() {
-  if (!cache.__threadlineDb) {
-    const url = process.env.DATABASE_URL;
-    if (!url) {
-      throw new Error("DATABASE_URL is not set. Start the app with `npm run dev` or `npm start`, which provide one.");
-    }
-    const pool = createPool(url);
-    cache.__threadlineDb = { pool, db: createDb(pool) };
-  }
-  return cache.__threadlineDb;
-}
-
-export const getPool = (): pg.Pool => shared().pool;
-export const getDb = (): DB => shared().db;

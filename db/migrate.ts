@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type pg from "pg";
-import { createCheckpointer } from "../server/agent/checkpointer";
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
@@ -11,17 +10,17 @@ const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)),
 const MIGRATION_LOCK = 724_011_001;
 
 /**
- * Applies pending migrations: the app's (drizzle-kit) and LangGraph's checkpoint tables. Safe to call
- * from several instances starting at once: a session advisory lock serialises them, and the later
- * ones find nothing to apply (LangGraph's own setup() is not safe to run concurrently by itself).
+ * Applies the app's pending migrations (drizzle-kit's), then `alsoUnderLock` (the server's other
+ * schema owners, such as LangGraph's checkpointer). Safe to call from several instances starting at
+ * once: a session advisory lock serialises them, and the later ones find nothing to apply.
  */
-export async function migrateDatabase(pool: pg.Pool): Promise<{ applied: number }> {
+export async function applyMigrations(pool: pg.Pool, alsoUnderLock: (pool: pg.Pool) => Promise<void> = async () => {}): Promise<{ applied: number }> {
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     const before = await countApplied(client);
     await migrate(drizzle(client), { migrationsFolder });
-    await createCheckpointer(pool).setup();
+    await alsoUnderLock(pool);
     return { applied: (await countApplied(client)) - before };
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);

@@ -12,16 +12,13 @@ export interface ProvisionedDatabase {
 
 export class DatabaseUnavailableError extends Error {}
 
-export const dataDir = () => path.resolve(process.env.THREADLINE_DATA_DIR ?? ".data");
-
-/** DATABASE_URL when set (checked by connecting), otherwise the embedded PostgreSQL under the data dir. */
-export async function provisionDatabase(log: (line: string) => void): Promise<ProvisionedDatabase> {
-  const url = process.env.DATABASE_URL;
+/** `url` (DATABASE_URL) when set, checked by connecting; otherwise the embedded PostgreSQL under `dataDir`. */
+export async function provisionDatabase({ url, dataDir }: { url?: string; dataDir: string }, log: (line: string) => void): Promise<ProvisionedDatabase> {
   if (url) {
     await checkConnection(url);
     return { url, description: `PostgreSQL at ${redact(url)}`, stop: async () => {} };
   }
-  const pgDir = path.join(dataDir(), "postgres");
+  const pgDir = path.join(path.resolve(dataDir), "postgres");
   const embedded = await startEmbeddedPostgres({ dataDir: pgDir, log });
   return {
     url: embedded.url,

@@ -79,8 +79,10 @@ export const threads = pgTable(
 export type Thread = typeof threads.$inferSelect;
 
 /** Paused: the agent waits for the user to approve an action; the decision starts the next run. */
-export type RunStatus = "queued" | "running" | "interrupted" | "succeeded" | "failed" | "cancelled" | "paused";
-export const ACTIVE_RUN_STATUSES: RunStatus[] = ["queued", "running"];
+export type RunStatus = "running" | "interrupted" | "succeeded" | "failed" | "cancelled" | "paused";
+/** A run holds its thread's one answering slot while it is in one of these; every other status is an ending. */
+export const ACTIVE_RUN_STATUSES: RunStatus[] = ["running"];
+const isActive = sql.raw(`status in (${ACTIVE_RUN_STATUSES.map((s) => `'${s}'`).join(", ")})`);
 
 /**
  * One answer being written (or written) in a thread. Postgres, not process memory, decides that a
@@ -96,7 +98,7 @@ export const runs = pgTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    status: text("status").$type<RunStatus>().notNull().default("queued"),
+    status: text("status").$type<RunStatus>().notNull().default("running"),
     /** The user's message that started the run, kept until it is safely in a checkpoint; null for Continue. */
     input: jsonb("input").$type<RunInput | null>(),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
@@ -116,13 +118,9 @@ export const runs = pgTable(
   },
   (t) => [
     // At most one active run per thread: a second insert fails, and that is the CONFLICT users see.
-    uniqueIndex("runs_one_active_per_thread")
-      .on(t.threadId)
-      .where(sql`status in ('queued', 'running')`),
+    uniqueIndex("runs_one_active_per_thread").on(t.threadId).where(isActive),
     // The recovery sweep: active runs whose owner stopped sending heartbeats.
-    index("runs_stale_idx")
-      .on(t.heartbeatAt)
-      .where(sql`status in ('queued', 'running')`),
+    index("runs_stale_idx").on(t.heartbeatAt).where(isActive),
     // Finished runs whose event log still waits to be pruned.
     index("runs_unpruned_idx")
       .on(t.finishedAt)

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createPool } from "../db/client";
-import { migrateDatabase } from "../db/migrate";
+import { migrateDatabase } from "../server/migrate";
 import { startTestPostgres } from "./testing/postgres-server";
 import { clientFor, startServer } from "./testing/servers";
 

@@ -1,14 +1,16 @@
 /** `npm run db:migrate`: apply pending migrations to DATABASE_URL, or to the embedded database. */
 import nextEnv from "@next/env";
 import { createPool } from "../db/client";
-import { migrateDatabase } from "../db/migrate";
+import { config } from "../server/config";
+import { migrateDatabase } from "../server/migrate";
 import { provisionDatabase } from "../db/provision";
 import { fail } from "./lib/fail";
 
 nextEnv.loadEnvConfig(process.cwd(), true);
 const log = (line: string) => console.log(`[threadline] ${line}`);
 
-const database = await provisionDatabase(log).catch(fail);
+const settings = await Promise.resolve().then(config).catch(fail);
+const database = await provisionDatabase({ url: settings.DATABASE_URL, dataDir: settings.THREADLINE_DATA_DIR }, log).catch(fail);
 const pool = createPool(database.url);
 try {
   const { applied } = await migrateDatabase(pool);

@@ -8,7 +8,8 @@ import { createRequire } from "node:module";
 import nextEnv from "@next/env";
 import { createPool } from "../db/client";
 import { chooseModel } from "../server/agent/model";
-import { migrateDatabase } from "../db/migrate";
+import { config } from "../server/config";
+import { migrateDatabase } from "../server/migrate";
 import { provisionDatabase } from "../db/provision";
 import { resolveAuthSecret } from "./lib/auth-secret";
 import { fail } from "./lib/fail";
@@ -18,10 +19,12 @@ const log = (line: string) => console.log(`[threadline] ${line}`);
 nextEnv.loadEnvConfig(process.cwd(), mode === "dev");
 
 async function main() {
+  // Every setting is checked before anything starts: a bad one ends here, with one line naming it.
+  const settings = await Promise.resolve().then(config).catch(fail);
   const authSecret = await Promise.resolve()
-    .then(() => resolveAuthSecret(mode))
+    .then(() => resolveAuthSecret(mode, settings))
     .catch(fail);
-  const database = await provisionDatabase(log).catch(fail);
+  const database = await provisionDatabase({ url: settings.DATABASE_URL, dataDir: settings.THREADLINE_DATA_DIR }, log).catch(fail);
   log(`Database: ${database.description}`);
 
   const pool = createPool(database.url);
@@ -31,7 +34,7 @@ async function main() {
   });
   await pool.end();
   log(applied ? `Applied ${applied} database migration(s)` : "Database schema is up to date");
-  const model = chooseModel();
+  const model = chooseModel(settings);
   log(
     model.provider === "offline"
       ? "Model: offline demo model (no OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY or OLLAMA_BASE_URL set)"
@@ -41,7 +44,10 @@ async function main() {
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
   // Same process group, so a supervisor that kills the group takes Next down too. The embedded
   // Postgres is in a session of its own (pg_ctl), so it outlives Next and we stop it after.
-  const child = spawn(process.execPath, [nextBin, mode, ...process.argv.slice(3)], {
+  const args = process.argv.slice(3);
+  // HOST picks the interface to listen on (Next's default is every one); -H on the command line wins.
+  const host = settings.HOST && !args.some((a) => a === "-H" || a === "--hostname") ? ["-H", settings.HOST] : [];
+  const child = spawn(process.execPath, [nextBin, mode, ...host, ...args], {
     stdio: "inherit",
     // In production the app itself (instrumentation.ts) handles SIGTERM: it drains running answers first.
     env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret, ...(mode === "start" && { NEXT_MANUAL_SIG_HANDLE: "true" }) },

@@ -1,30 +1,44 @@
-import { getDb } from "@/db/client";
+import "server-only";
+import { ConfigError, config } from "@/server/config";
+import { getDb } from "@/server/db";
 import { getAgent } from "@/server/agent";
 import { logger } from "@/server/observability/log";
-import { drain } from "@/server/runs/drain";
+import { drain } from "@/server/runs/lifecycle";
 import { startRunWorkers } from "@/server/runs/workers";
 
 /**
- * What a server instance starts (from instrumentation.ts, Node runtime only): tracing when
- * configured, the run workers, and, when `npm start` leaves signals to us (NEXT_MANUAL_SIG_HANDLE),
- * a shutdown in which answers in progress finish their current step and are handed to another
- * instance before the process exits.
+ * What a server instance starts (from instrumentation.ts, Node runtime only): the checked
+ * configuration, tracing when configured, the run workers, and, when `npm start` leaves signals
+ * to us (NEXT_MANUAL_SIG_HANDLE), a shutdown in which answers in progress finish their current step
+ * and are handed to another instance before the process exits.
  */
 export async function startInstance() {
+  const settings = checkedConfig();
   // Traces only when there is somewhere to send them; otherwise the SDK is not even loaded.
-  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) (await import("./observability/start-tracing")).startTracing();
-  if (!process.env.DATABASE_URL) return;
+  if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) (await import("./observability/start-tracing")).startTracing();
+  if (!settings.DATABASE_URL) return;
   const stopWorkers = startRunWorkers(getDb(), getAgent);
-  if (!process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  if (!settings.NEXT_MANUAL_SIG_HANDLE) return;
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger().info({ signal }, "shutting down: finishing the current step of running answers, then handing them over");
-    await drain(getDb(), Number(process.env.DRAIN_TIMEOUT_MS ?? 20_000)).catch((err) => logger().error({ err }, "drain failed"));
+    await drain(settings.DRAIN_TIMEOUT_MS).catch((err) => logger().error({ err }, "drain failed"));
     stopWorkers();
     process.exit(0);
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+}
+
+/** A server started with a bad setting stops at once, with the line that says which and why. */
+function checkedConfig() {
+  try {
+    return config();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`[threadline] ${err.message}`);
+    process.exit(1);
+  }
 }

@@ -2,7 +2,7 @@
 import { AuthError } from "next-auth";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { getDb } from "@/db/client";
+import { getDb } from "@/server/db";
 import { signIn } from "@/server/auth";
 import { signInSchema, signUpSchema } from "@/server/auth/credentials";
 import { signInLimitMessage } from "@/server/auth/sign-in-limit";

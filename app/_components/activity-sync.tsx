@@ -32,9 +32,9 @@ export function ActivitySync() {
           if (params.id === threadId) router.push("/");
           return;
         }
-        if (kind === "thread-renamed" || kind === "run-ended") void queryClient.invalidateQueries(trpc.thread.get.queryFilter({ id: threadId }));
+        if (kind === "thread-renamed" || kind === "run-ended") void queryClient.invalidateQueries(trpc.thread.get.queryFilter({ threadId: threadId }));
         if (kind === "run-started" || kind === "run-ended" || kind === "thread-changed")
-          void queryClient.invalidateQueries(trpc.thread.messages.queryFilter({ id: threadId }));
+          void queryClient.invalidateQueries(trpc.thread.messages.queryFilter({ threadId: threadId }));
       },
     }),
   );

@@ -30,7 +30,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
       onSettled: () =>
         Promise.all([
           queryClient.invalidateQueries(trpc.thread.list.pathFilter()),
-          queryClient.invalidateQueries(trpc.thread.get.queryFilter({ id: thread.id })),
+          queryClient.invalidateQueries(trpc.thread.get.queryFilter({ threadId: thread.id })),
         ]),
     }),
   );
@@ -53,7 +53,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
           initial={thread.title}
           onDone={(title) => {
             setEditing(false);
-            if (title !== null && title.trim() && title.trim() !== thread.title) rename.mutate({ id: thread.id, title });
+            if (title !== null && title.trim() && title.trim() !== thread.title) rename.mutate({ threadId: thread.id, title });
             optionsRef.current?.focus();
           }}
         />
@@ -112,7 +112,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
         onCancel={() => setConfirming(false)}
         onConfirm={() => {
           setConfirming(false);
-          remove.mutate({ id: thread.id });
+          remove.mutate({ threadId: thread.id });
         }}
       >
         This permanently deletes “{thread.title}” and all of its messages.

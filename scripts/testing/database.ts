@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createDb, createPool, type DB } from "../../db/client";
-import { migrateDatabase } from "../../db/migrate";
+import { createDb, type DB } from "../../db/client";
+import { createServerPool } from "../../server/db";
+import { migrateDatabase } from "../../server/migrate";
 import { notificationHub } from "../../server/runs/notify";
 
 export interface TestDatabase {
@@ -29,7 +30,7 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const empty = await createEmptyDatabase();
-  const pool = createPool(empty.url);
+  const pool = createServerPool(empty.url);
   await migrateDatabase(pool);
   return {
     url: empty.url,

@@ -1,8 +1,9 @@
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
-import { getPool } from "@/db/client";
+import { getPool } from "@/server/db";
 import { BranchSafePostgresSaver } from "./saver/branch-safe";
 import { ThreadlineSaver } from "./saver/threadline-saver";
+import { config } from "@/server/config";
 
 /** LangGraph's tables live in their own schema, which drizzle-kit is told to ignore (schemaFilter). */
 export const CHECKPOINT_SCHEMA = "langgraph";
@@ -14,7 +15,7 @@ export type CheckpointerKind = "threadline" | "stock";
  * LangGraph's own (with branch-safe versions) to compare against. Ours reads what the stock one
  * wrote; the reverse is not true, so going back to stock is for fresh databases only.
  */
-export const checkpointerKind = (): CheckpointerKind => (process.env.CHECKPOINTER === "stock" ? "stock" : "threadline");
+export const checkpointerKind = (): CheckpointerKind => config().CHECKPOINTER;
 
 /** On the app's shared pool: fromConnString would open a second pool of its own. */
 export function createCheckpointer(pool: pg.Pool, schema = CHECKPOINT_SCHEMA, kind = checkpointerKind()): PostgresSaver {

@@ -3,6 +3,7 @@ import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage }
 import { logger } from "@/server/observability/log";
 import { textOf } from "@/lib/text";
 import { estimateTokens } from "./scripted-model";
+import { config } from "@/server/config";
 
 /**
  * The older part of a conversation, as the model sees it once the whole no longer fits: a running
@@ -14,7 +15,7 @@ export interface Summary {
 }
 
 /** Tokens the model is sent per call, at most: CONTEXT_BUDGET_TOKENS, 8,000 by default. */
-export const contextBudget = () => Number(process.env.CONTEXT_BUDGET_TOKENS ?? 8_000);
+export const contextBudget = () => config().CONTEXT_BUDGET_TOKENS;
 
 /** When folding, go down to this share of the budget, so a fold (and a new summary) is rare. */
 const FOLD_TO = 0.6;

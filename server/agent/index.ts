@@ -1,11 +1,12 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { getDb } from "@/db/client";
+import { getDb } from "@/server/db";
 import { getCheckpointer } from "./checkpointer";
 import { modelSummarizer } from "./context";
 import { type AgentGraph, buildAgentGraph } from "./graph";
-import { chooseModel, MODEL_TIMEOUT_MS, type ModelChoice } from "./model";
+import { config } from "@/server/config";
+import { chooseModel, type ModelChoice } from "./model";
 import { agentTools } from "./tools";
 
 export interface Agent {
@@ -34,7 +35,7 @@ export function getAgent(): Promise<Agent> {
       model,
       tools,
       checkpointer,
-      modelTimeoutMs: MODEL_TIMEOUT_MS(),
+      modelTimeoutMs: config().MODEL_TIMEOUT_MS,
       summarizer,
       labels: { provider: choice.provider, model: choice.model },
     });

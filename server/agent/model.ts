@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { type Config, config } from "@/server/config";
 import { createOfflineModel } from "./offline-model";
 
 export type Provider = "openai" | "anthropic" | "ollama" | "offline";
@@ -12,14 +13,12 @@ export interface ModelChoice {
   create(): Promise<BaseChatModel>;
 }
 
-export const MODEL_TIMEOUT_MS = () => Number(process.env.MODEL_TIMEOUT_MS ?? 60_000);
-
 /**
  * The provider comes from the environment: the first of OpenAI (or any OpenAI-compatible server via
  * OPENAI_BASE_URL), Anthropic and Ollama that is configured, else the built-in offline model.
  * Provider SDK retries are off: the graph's retry policy owns retrying.
  */
-export function chooseModel(env: NodeJS.ProcessEnv = process.env): ModelChoice {
+export function chooseModel(env: Config = config()): ModelChoice {
   const model = env.LLM_MODEL;
   if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) {
     const name = model ?? "gpt-4o-mini";
@@ -37,7 +36,7 @@ export function chooseModel(env: NodeJS.ProcessEnv = process.env): ModelChoice {
           streaming: true,
           streamUsage: true,
           maxRetries: 0,
-          timeout: MODEL_TIMEOUT_MS(),
+          timeout: env.MODEL_TIMEOUT_MS,
         });
       },
     };
@@ -66,11 +65,10 @@ export function chooseModel(env: NodeJS.ProcessEnv = process.env): ModelChoice {
       },
     };
   }
-  const delay = Number(env.OFFLINE_MODEL_DELAY_MS ?? 30);
   return {
     provider: "offline",
     model: "offline-demo",
     label: "Offline demo model",
-    create: async () => createOfflineModel(Number.isFinite(delay) ? delay : 30),
+    create: async () => createOfflineModel(env.OFFLINE_MODEL_DELAY_MS),
   };
 }

@@ -7,6 +7,7 @@ import { type ChatRequest, type FakeReply, startFakeOpenAI } from "@/scripts/tes
 import { signedInCaller } from "@/scripts/testing/users";
 import { createCheckpointer } from "./checkpointer";
 import { buildAgentGraph, isTransient } from "./graph";
+import { parseConfig } from "@/server/config";
 import { chooseModel } from "./model";
 import { basicTools } from "./tools";
 
@@ -21,7 +22,7 @@ const isTitleRequest = (req: ChatRequest) => JSON.stringify(req.messages[0]?.con
 
 /** The real @langchain/openai provider, chosen from the environment the way the app does. */
 async function openaiModel(url: string) {
-  const choice = chooseModel({ OPENAI_BASE_URL: url, OPENAI_API_KEY: "sk-test", LLM_MODEL: "fake-model" } as unknown as NodeJS.ProcessEnv);
+  const choice = chooseModel(parseConfig({ OPENAI_BASE_URL: url, OPENAI_API_KEY: "sk-test", LLM_MODEL: "fake-model" }));
   expect(choice).toMatchObject({ provider: "openai", model: "fake-model" });
   return choice.create();
 }
@@ -105,16 +106,16 @@ describe("the OpenAI provider against an OpenAI-compatible server", () => {
         for await (const item of await caller.chat.events({ runId })) events.push((item as unknown as [string, RunEvent])[1]);
         expect(events.at(-1)).toEqual({ type: "run-end", status: "failed", error: "The model provider had a server error (500), even after retrying." });
         expect(server.requests.filter((r) => !isTitleRequest(r))).toHaveLength(3);
-        expect((await caller.thread.messages({ id: threadId })).messages).toEqual([expect.objectContaining({ role: "user", text: "hello?" })]);
+        expect((await caller.thread.messages({ threadId: threadId })).messages).toEqual([expect.objectContaining({ role: "user", text: "hello?" })]);
 
         failing = false;
         const next = await caller.chat.send({ threadId, text: "and now?" });
         for await (const _ of await caller.chat.events({ runId: next.runId })) void _;
-        const after = await caller.thread.messages({ id: threadId });
+        const after = await caller.thread.messages({ threadId: threadId });
         expect(after.messages.map((m) => m.role)).toEqual(["user", "user", "assistant"]);
         expect(after.messages.at(-1)).toMatchObject({ parts: [{ type: "text", text: "Working again." }] });
         // A real provider titles the thread itself.
-        expect((await caller.thread.get({ id: threadId })).title).toBe("Greeting");
+        expect((await caller.thread.get({ threadId: threadId })).title).toBe("Greeting");
       },
     );
   });

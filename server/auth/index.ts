@@ -3,15 +3,16 @@ import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import NextAuth, { type AuthError } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
-import { getDb } from "@/db/client";
+import { getDb } from "@/server/db";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { logger } from "@/server/observability/log";
 import { authConfig } from "./config";
 import { signInSchema } from "./credentials";
 import { assertSignInAllowed } from "./sign-in-limit";
 import { verifyCredentials } from "./users";
+import { config } from "@/server/config";
 
-export const githubEnabled = () => Boolean(process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_SECRET);
+export const githubEnabled = () => Boolean(config().AUTH_GITHUB_ID && config().AUTH_GITHUB_SECRET);
 
 // Lazy so that importing this module (e.g. during `next build`) needs no database.
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {

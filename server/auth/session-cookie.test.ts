@@ -1,5 +1,6 @@
 import { encode } from "next-auth/jwt";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { settingsPerTest } from "@/scripts/testing/settings";
 import { sessionFromCookies } from "./session-cookie";
 
 const SECRET = "session-cookie-test-secret-session-cookie-test";
@@ -9,13 +10,9 @@ const cookieFor = async (claims: Record<string, unknown>, opts: { salt?: string;
   encode({ token: claims, secret: opts.secret ?? SECRET, salt: opts.salt ?? NAME, maxAge: opts.maxAge });
 
 describe("the session of an API request, read from its cookie", () => {
-  const saved = { ...process.env };
-  beforeEach(() => {
-    process.env.AUTH_SECRET = SECRET;
-    delete process.env.AUTH_SECRET_1;
-  });
+  const set = settingsPerTest();
+  beforeEach(() => set({ AUTH_SECRET: SECRET, AUTH_SECRET_1: undefined }));
   afterEach(() => {
-    process.env = { ...saved };
     vi.useRealTimers();
   });
 
@@ -42,7 +39,7 @@ describe("the session of an API request, read from its cookie", () => {
   it("accepts cookies signed with a secret being rotated out (AUTH_SECRET_1)", async () => {
     const old = "the-previous-secret-the-previous-secret-xx";
     const token = await cookieFor({ sub: "user-3" }, { secret: old });
-    process.env.AUTH_SECRET_1 = old;
+    set({ AUTH_SECRET_1: old });
     expect((await sessionFromCookies(`${NAME}=${token}`))?.user?.id).toBe("user-3");
   });
 

@@ -1,5 +1,6 @@
 import type { Session } from "next-auth";
 import { decode, getToken } from "next-auth/jwt";
+import { config } from "@/server/config";
 
 /** Decrypted session cookies this instance has seen, each kept until it expires. */
 const MAX_CACHED = 10_000;
@@ -7,7 +8,7 @@ const cache = new Map<string, { session: Session; expiresAt: number }>();
 
 /** The keys Auth.js signs with: AUTH_SECRET, and the AUTH_SECRET_1..3 of a rotation, newest first. */
 function secrets(): string[] {
-  const env = process.env;
+  const env = config();
   return [env.AUTH_SECRET_3, env.AUTH_SECRET_2, env.AUTH_SECRET_1, env.AUTH_SECRET].filter((s): s is string => Boolean(s));
 }
 

@@ -1,17 +1,15 @@
 import { TRPCError } from "@trpc/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "@/db/client";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
+import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
 import { assertSignInAllowed, signInLimitMessage } from "@/server/auth/sign-in-limit";
 import { hit, slidingWindow } from "./rate-limit";
 
 const t = testDatabaseForFile();
-const saved = { ...process.env };
-afterEach(() => {
-  process.env = { ...saved };
-});
+const set = settingsPerTest();
 
 describe("rate limits in Postgres", () => {
   it("counts hits across instances and says how long to wait", async () => {
@@ -50,19 +48,19 @@ describe("rate limits in Postgres", () => {
   });
 
   it("limits a user's messages per minute with a clear wait, and keeps what was already sent", async () => {
-    process.env.MESSAGE_RATE_PER_MINUTE = "2";
+    set({ MESSAGE_RATE_PER_MINUTE: 2 });
     const { caller } = await signedInCaller(t);
     const first = await caller.chat.send({ text: "one" });
     const thread = first.threadId;
-    await expect.poll(async () => (await caller.thread.messages({ id: thread })).activeRunId).toBeNull();
+    await expect.poll(async () => (await caller.thread.messages({ threadId: thread })).activeRunId).toBeNull();
     await caller.chat.send({ threadId: thread, text: "two" });
-    await expect.poll(async () => (await caller.thread.messages({ id: thread })).activeRunId).toBeNull();
+    await expect.poll(async () => (await caller.thread.messages({ threadId: thread })).activeRunId).toBeNull();
     const err = await caller.chat.send({ threadId: thread, text: "three" }).catch((e: TRPCError) => e);
     expect(err).toBeInstanceOf(TRPCError);
     expect((err as TRPCError).code).toBe("TOO_MANY_REQUESTS");
     // Seconds or minutes, by where in the minute it ran: the refused message weighs on the next one too.
     expect((err as TRPCError).message).toMatch(/^You're sending messages too quickly\. Try again in \d+ (seconds?|minutes?)\.$/);
-    const { messages } = await caller.thread.messages({ id: thread });
+    const { messages } = await caller.thread.messages({ threadId: thread });
     expect(messages.filter((m) => m.role === "user").map((m) => (m.role === "user" ? m.text : ""))).toEqual(["one", "two"]);
     // Another user is not affected.
     const { caller: someoneElse } = await signedInCaller(t);
@@ -71,7 +69,7 @@ describe("rate limits in Postgres", () => {
   });
 
   it("limits sign-in attempts per email and per address, with a message saying when to try again", async () => {
-    process.env.SIGNIN_ATTEMPTS_PER_EMAIL = "3";
+    set({ SIGNIN_ATTEMPTS_PER_EMAIL: 3 });
     const email = `${crypto.randomUUID()}@example.com`;
     const from = (ip: string) => new Request("http://app.example/api/auth/callback/credentials", { headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } });
     for (let i = 0; i < 3; i++) await assertSignInAllowed(t.db, email, from(`192.0.2.${i}`));
@@ -79,7 +77,7 @@ describe("rate limits in Postgres", () => {
     expect(signInLimitMessage(limited)).toMatch(/^Too many sign-in attempts\. Try again in \d+ (seconds?|minutes?)\.$/);
     await expect(assertSignInAllowed(t.db, `other-${email}`, from("192.0.2.9"))).resolves.toBeUndefined();
 
-    process.env.SIGNIN_ATTEMPTS_PER_IP = "2";
+    set({ SIGNIN_ATTEMPTS_PER_IP: 2 });
     await assertSignInAllowed(t.db, `a-${email}`, from("198.51.100.7"));
     await assertSignInAllowed(t.db, `b-${email}`, from("198.51.100.7"));
     const byAddress = await assertSignInAllowed(t.db, `c-${email}`, from("198.51.100.7")).catch((e: unknown) => e);

@@ -1,7 +1,8 @@
-import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { metrics } from "@/server/observability/metrics";
+import { config } from "@/server/config";
+import { RateLimited } from "@/server/errors";
 
 export interface Window {
   /** Hits allowed per window. */
@@ -63,29 +64,24 @@ export function waitInWords(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
-const numberFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
-
 /** Messages a user may send (new, edited, regenerated, continued): each costs a model call. */
 export const messageWindows = (): Window[] => [
-  { max: numberFromEnv("MESSAGE_RATE_PER_MINUTE", 20), seconds: 60 },
-  { max: numberFromEnv("MESSAGE_RATE_PER_HOUR", 300), seconds: 3600 },
+  { max: config().MESSAGE_RATE_PER_MINUTE, seconds: 60 },
+  { max: config().MESSAGE_RATE_PER_HOUR, seconds: 3600 },
 ];
 
 /** Sign-in attempts per email address and per client address, in 15 minutes. */
 export const signInWindows = () => ({
-  email: [{ max: numberFromEnv("SIGNIN_ATTEMPTS_PER_EMAIL", 10), seconds: 900 }],
-  ip: [{ max: numberFromEnv("SIGNIN_ATTEMPTS_PER_IP", 100), seconds: 900 }],
+  email: [{ max: config().SIGNIN_ATTEMPTS_PER_EMAIL, seconds: 900 }],
+  ip: [{ max: config().SIGNIN_ATTEMPTS_PER_IP, seconds: 900 }],
 });
 
-/** The message limit for tRPC: TOO_MANY_REQUESTS with when to try again; the message is not lost. */
+/** The message limit: refused with when to try again; the message is not lost. */
 export async function assertMessageAllowed(db: DB, userId: string) {
   const verdict = await hit(db, `messages:${userId}`, messageWindows());
   if (!verdict.ok) {
     metrics().rateLimited.inc({ limit: "messages" });
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `You're sending messages too quickly. Try again in ${waitInWords(verdict.retryAfterSeconds)}.` });
+    throw new RateLimited(`You're sending messages too quickly. Try again in ${waitInWords(verdict.retryAfterSeconds)}.`, verdict.retryAfterSeconds);
   }
 }
 

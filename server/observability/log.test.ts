@@ -16,7 +16,7 @@ describe("structured logs", () => {
       const secret = "my secret question about 6*7";
       const { runId, threadId } = await caller.chat.send({ text: secret });
       await subscribeEvents(caller, runId);
-      await caller.thread.get({ id: crypto.randomUUID() }).catch(() => undefined);
+      await caller.thread.get({ threadId: crypto.randomUUID() }).catch(() => undefined);
 
       const ofRun = capture.lines.filter((l) => l.runId === runId);
       expect(ofRun.map((l) => l.msg)).toEqual(["run started", "run ended"]);

@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
+import { config } from "@/server/config";
 
 type Listener = (line: string) => void;
 const state = globalThis as unknown as { __threadlineLog?: { logger: Logger; listeners: Set<Listener> } };
@@ -11,14 +12,10 @@ const state = globalThis as unknown as { __threadlineLog?: { logger: Logger; lis
  */
 function create() {
   const listeners = new Set<Listener>();
-  const dev = process.env.NODE_ENV === "development";
+  const { NODE_ENV, LOG_QUIET, LOG_LEVEL } = config();
+  const dev = NODE_ENV === "development";
   // LOG_QUIET=1 (the test suite) keeps lines off stdout; captureLogs still sees them.
-  const out =
-    process.env.LOG_QUIET === "1"
-      ? { write: () => true }
-      : dev
-        ? pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" })
-        : process.stdout;
+  const out = LOG_QUIET ? { write: () => true } : dev ? pretty({ colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" }) : process.stdout;
   const sink = {
     write(line: string) {
       for (const listen of listeners) listen(line);
@@ -27,7 +24,7 @@ function create() {
   };
   const logger = pino(
     {
-      level: process.env.LOG_LEVEL ?? "info",
+      level: LOG_LEVEL,
       base: { service: "threadline" },
       redact: {
         paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization", "cookie", "*.cookie", "apiKey", "*.apiKey", "text", "*.text"],

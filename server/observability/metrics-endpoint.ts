@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { localRunIds } from "@/server/runs/registry";
 import { metrics } from "./metrics";
+import { config } from "@/server/config";
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -9,7 +10,7 @@ const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(
  * token configured the endpoint does not exist (404), so nothing is exposed by default.
  */
 export async function metricsResponse(request: Request): Promise<Response> {
-  const token = process.env.METRICS_TOKEN;
+  const token = config().METRICS_TOKEN;
   if (!token) return new Response("Not found", { status: 404 });
   const given = /^Bearer (.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
   if (!same(given, token)) return new Response("Unauthorized", { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } });

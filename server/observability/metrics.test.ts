@@ -1,14 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
+import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
 import { metricsResponse } from "./metrics-endpoint";
 
 const t = testDatabaseForFile();
-const saved = process.env.METRICS_TOKEN;
-afterEach(() => {
-  process.env.METRICS_TOKEN = saved;
-});
+const set = settingsPerTest();
 
 const scrape = (token?: string) =>
   metricsResponse(new Request("http://app.example/api/metrics", { headers: token ? { authorization: `Bearer ${token}` } : {} }));
@@ -24,9 +22,9 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
 
 describe("metrics", () => {
   it("are off without METRICS_TOKEN, and need it as a bearer token", async () => {
-    delete process.env.METRICS_TOKEN;
+    set({ METRICS_TOKEN: undefined });
     expect((await scrape("anything")).status).toBe(404);
-    process.env.METRICS_TOKEN = "s3cret-token";
+    set({ METRICS_TOKEN: "s3cret-token" });
     expect((await scrape()).status).toBe(401);
     expect((await scrape("wrong-token!")).status).toBe(401);
     const ok = await scrape("s3cret-token");
@@ -35,7 +33,7 @@ describe("metrics", () => {
   });
 
   it("count runs, model calls, tokens, nodes, tools, streams, queries, checkpoint writes and rate limits", async () => {
-    process.env.METRICS_TOKEN = "s3cret-token";
+    set({ METRICS_TOKEN: "s3cret-token" });
     const before = await (await scrape("s3cret-token")).text();
     const { caller } = await signedInCaller(t);
     const sent = await caller.chat.send({ text: "what is 6*7?" });

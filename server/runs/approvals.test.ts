@@ -44,7 +44,7 @@ describe("approvals", () => {
     const { caller, user } = await signedInCaller(t);
     const { threadId, end } = await ask(caller, "Remember that the spare key is under the mat");
     expect(end).toEqual({ type: "run-end", status: "paused", error: null });
-    const paused = await caller.thread.messages({ id: threadId });
+    const paused = await caller.thread.messages({ threadId: threadId });
     expect(paused.activeRunId).toBeNull();
     expect(paused.interrupted).toBe(false);
     expect(paused.approvals).toMatchObject([{ name: "save_note", args: { text: "the spare key is under the mat" }, status: "pending" }]);
@@ -60,7 +60,7 @@ describe("approvals", () => {
     expect(await finish(caller, decided.runId)).toMatchObject({ status: "succeeded" });
     expect(await notesOf(user.id)).toEqual(["the spare key is under the mat"]);
 
-    const after = await caller.thread.messages({ id: threadId });
+    const after = await caller.thread.messages({ threadId: threadId });
     expect(after.approvals).toEqual([]);
     expect(after.messages[1]).toMatchObject({
       role: "assistant",
@@ -74,30 +74,30 @@ describe("approvals", () => {
     // And list_notes reads it back, with no approval needed.
     const listed = await ask(caller, "what are my notes?", threadId);
     expect(listed.end).toMatchObject({ status: "succeeded" });
-    expect(JSON.stringify((await caller.thread.messages({ id: threadId })).messages.at(-1))).toContain("the spare key is under the mat");
+    expect(JSON.stringify((await caller.thread.messages({ threadId: threadId })).messages.at(-1))).toContain("the spare key is under the mat");
   });
 
   it("runs an edited action with the user's arguments, and refuses arguments the tool would not accept", async () => {
     const { caller, user } = await signedInCaller(t);
     const { threadId } = await ask(caller, "remember that milk is low");
-    const [pending] = (await caller.thread.messages({ id: threadId })).approvals;
+    const [pending] = (await caller.thread.messages({ threadId: threadId })).approvals;
     const bad = await failure(caller.chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "edit", args: { text: "  " } } }));
     expect([bad.code, bad.message]).toEqual(["BAD_REQUEST", "The note cannot be empty"]);
     const decided = await caller.chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "edit", args: { text: "oat milk is low" } } });
     expect(await finish(caller, decided.runId)).toMatchObject({ status: "succeeded" });
     expect(await notesOf(user.id)).toEqual(["oat milk is low"]);
-    const { messages } = await caller.thread.messages({ id: threadId });
+    const { messages } = await caller.thread.messages({ threadId: threadId });
     expect(messages[1]).toMatchObject({ parts: [{ type: "tool", args: { text: "oat milk is low" }, approval: { status: "edited" } }, { type: "text" }] });
   });
 
   it("tells the model a rejected action was rejected, with the user's reason, and runs nothing", async () => {
     const { caller, user } = await signedInCaller(t);
     const { threadId } = await ask(caller, "remember that my PIN is 1234");
-    const [pending] = (await caller.thread.messages({ id: threadId })).approvals;
+    const [pending] = (await caller.thread.messages({ threadId: threadId })).approvals;
     const decided = await caller.chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "reject", reason: "never store my PIN" } });
     expect(await finish(caller, decided.runId)).toMatchObject({ status: "succeeded" });
     expect(await notesOf(user.id)).toEqual([]);
-    const { messages } = await caller.thread.messages({ id: threadId });
+    const { messages } = await caller.thread.messages({ threadId: threadId });
     expect(messages[1]).toMatchObject({
       parts: [
         {
@@ -113,11 +113,11 @@ describe("approvals", () => {
   it("waits for every action of one step to be decided, then resumes once with all the decisions", async () => {
     const { caller, user } = await signedInCaller(t);
     const { threadId } = await ask(caller, "Remember that the boiler is serviced in May. Remember that the bins go out on Tuesday.");
-    const pending = (await caller.thread.messages({ id: threadId })).approvals;
+    const pending = (await caller.thread.messages({ threadId: threadId })).approvals;
     expect(pending.map((a) => a.args.text)).toEqual(["the boiler is serviced in May", "the bins go out on Tuesday"]);
     const first = await caller.chat.decide({ threadId, toolCallId: pending[0]!.toolCallId, decision: { type: "reject" } });
     expect(first.runId).toBeNull();
-    expect((await caller.thread.messages({ id: threadId })).approvals.map((a) => a.status)).toEqual(["rejected", "pending"]);
+    expect((await caller.thread.messages({ threadId: threadId })).approvals.map((a) => a.status)).toEqual(["rejected", "pending"]);
     const second = await caller.chat.decide({ threadId, toolCallId: pending[1]!.toolCallId, decision: { type: "approve" } });
     expect(await finish(caller, second.runId)).toMatchObject({ status: "succeeded" });
     expect(await notesOf(user.id)).toEqual(["the bins go out on Tuesday"]);
@@ -126,7 +126,7 @@ describe("approvals", () => {
   it("applies a decision exactly once when 10 approvals race from two server instances", async () => {
     const { caller, user } = await signedInCaller(t);
     const { threadId } = await ask(caller, "remember that the gate code is 4321");
-    const [pending] = (await caller.thread.messages({ id: threadId })).approvals;
+    const [pending] = (await caller.thread.messages({ threadId: threadId })).approvals;
     const otherPool = createPool(t.url);
     const other = createCaller(testContext({ db: createDb(otherPool), pool: otherPool }, sessionFor(user.id), testAgent(otherPool)));
     try {
@@ -156,7 +156,7 @@ describe("approvals", () => {
     const pool = createPool(t.url);
     const restarted = createCaller(testContext({ db: createDb(pool), pool }, sessionFor(user.id), testAgent(pool)));
     try {
-      const [pending] = (await restarted.thread.messages({ id: first.threadId })).approvals;
+      const [pending] = (await restarted.thread.messages({ threadId: first.threadId })).approvals;
       const decided = await restarted.chat.decide({ threadId: first.threadId, toolCallId: pending!.toolCallId, decision: { type: "approve" } });
       expect(await finish(restarted, decided.runId)).toMatchObject({ status: "succeeded" });
       expect(await notesOf(user.id)).toEqual(["the dentist is on Friday"]);
@@ -165,7 +165,7 @@ describe("approvals", () => {
       // created goes stale, another instance takes it over and resumes with the recorded decision.
       const second = await ask(caller, "remember that the car needs oil", first.threadId);
       expect(second.end).toMatchObject({ status: "paused" });
-      const [next] = (await caller.thread.messages({ id: first.threadId })).approvals;
+      const [next] = (await caller.thread.messages({ threadId: first.threadId })).approvals;
       const { resume } = await decide(t.db, { userId: user.id, threadId: first.threadId, toolCallId: next!.toolCallId, decision: { type: "approve" } });
       await t.db.execute(sql`UPDATE runs SET heartbeat_at = now() - interval '1 hour', owner_instance = 'dead' WHERE id = ${resume!.run.id}`);
       for (const run of await claimStaleRuns(t.db, 1_000, 100)) await resumeRun(t.db, testAgent(pool), run);
@@ -180,7 +180,7 @@ describe("approvals", () => {
     const owner = await signedInCaller(t);
     const other = await signedInCaller(t);
     const { threadId } = await ask(owner.caller, "remember that this is mine");
-    const [pending] = (await owner.caller.thread.messages({ id: threadId })).approvals;
+    const [pending] = (await owner.caller.thread.messages({ threadId: threadId })).approvals;
     const err = await failure(other.caller.chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "approve" } }));
     expect([err.code, err.message]).toEqual(["NOT_FOUND", "Conversation not found"]);
     const unknown = await failure(owner.caller.chat.decide({ threadId, toolCallId: "call_nope", decision: { type: "approve" } }));

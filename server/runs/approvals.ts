@@ -1,6 +1,6 @@
-import { TRPCError } from "@trpc/server";
 import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
+import { Conflict, NotFound } from "@/server/errors";
 import { type Approval, approvals, type Run } from "@/db/schema";
 import type { ApprovalStatus } from "@/lib/messages";
 import type { ThreadState } from "@/server/agent";
@@ -61,7 +61,7 @@ export async function assertNoPendingApproval(db: DB, threadId: string) {
     .select({ n: count() })
     .from(approvals)
     .where(and(eq(approvals.threadId, threadId), eq(approvals.status, "pending")));
-  if (row && row.n > 0) throw new TRPCError({ code: "CONFLICT", message: WAITING_FOR_DECISION });
+  if (row && row.n > 0) throw new Conflict(WAITING_FOR_DECISION);
 }
 
 export async function approvalOf(db: DB, userId: string, threadId: string, toolCallId: string): Promise<Approval | null> {
@@ -100,8 +100,8 @@ export async function decide(
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${input.threadId}))`);
     const row = await approvalOf(tx as unknown as DB, input.userId, input.threadId, input.toolCallId);
-    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "This action is not waiting for a decision" });
-    if (row.status !== "pending") throw new TRPCError({ code: "CONFLICT", message: `Already decided: ${row.status}` });
+    if (!row) throw new NotFound("This action is not waiting for a decision");
+    if (row.status !== "pending") throw new Conflict(`Already decided: ${row.status}`);
     const d = input.decision;
     await tx
       .update(approvals)

@@ -1,7 +1,4 @@
-import { TRPCError } from "@trpc/server";
-import { sql } from "drizzle-orm";
-import type { DB } from "@/db/client";
-import { runs } from "@/db/schema";
+import { Unavailable } from "@/server/errors";
 import { localRunIds, localRun } from "./registry";
 
 const state = globalThis as unknown as { __threadlineDraining?: boolean };
@@ -12,7 +9,7 @@ export const isDraining = () => Boolean(state.__threadlineDraining);
 /** New answers are refused while this instance shuts down; a load balancer retries them elsewhere. */
 export function assertAcceptingRuns() {
   if (state.__threadlineDraining) {
-    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "This server is restarting. Try again in a moment." });
+    throw new Unavailable("This server is restarting. Try again in a moment.");
   }
 }
 
@@ -22,17 +19,10 @@ export function assertAcceptingRuns() {
  * the next sweep of any live instance (or of this one after a restart) continues it from there.
  * Runs still mid-step after `timeoutMs` are left to the same recovery as after a crash.
  */
-export async function drain(db: DB, timeoutMs: number) {
+export async function drain(timeoutMs: number) {
   state.__threadlineDraining = true;
   const held = localRunIds().map((id) => localRun(id)!);
   for (const run of held) run.requestHandoff();
   const deadline = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
   await Promise.race([Promise.all(held.map((run) => run.handedOff)), deadline]);
-}
-
-export async function releaseForTakeover(db: DB, runId: string) {
-  await db
-    .update(runs)
-    .set({ ownerInstance: null, heartbeatAt: sql`'-infinity'::timestamptz` })
-    .where(sql`${runs.id} = ${runId} AND ${runs.status} IN ('queued', 'running')`);
 }

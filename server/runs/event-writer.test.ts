@@ -4,7 +4,8 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { metrics } from "@/server/observability/metrics";
 import type { SequencedEvent } from "@/lib/run-events";
 import { CHANNELS } from "./notify";
-import { appendEvents, readEvents } from "./store";
+import { appendEvents } from "./event-writer";
+import { readEvents } from "./store";
 
 const t = testDatabaseForFile();
 

@@ -3,6 +3,7 @@ import type { DB } from "@/db/client";
 import type { RunStatus } from "@/db/schema";
 import type { SequencedEvent } from "@/lib/run-events";
 import { CHANNELS } from "./notify";
+import { finishRuns } from "./store";
 
 export type Final = { status: RunStatus; error: string | null } | null;
 
@@ -74,11 +75,7 @@ async function writeEntries(db: DB, entries: Entry[]) {
       INSERT INTO run_events (run_id, seq, event)
       SELECT b.run_id, b.seq, b.event FROM batch b JOIN runs ON runs.id = b.run_id
       RETURNING run_id, seq
-    ), fin AS (
-      UPDATE runs SET status = f.status, error = f.error, finished_at = now()
-      FROM jsonb_to_recordset(${JSON.stringify(finals)}::jsonb) AS f(id uuid, status text, error text)
-      WHERE runs.id = f.id
-      RETURNING runs.user_id, runs.thread_id
+    ), fin AS (${finishRuns(JSON.stringify(finals))}
     ), latest AS (
       SELECT run_id, max(seq) AS seq, (row_number() OVER () - 1) / ${RUNS_PER_NOTIFY} AS chunk FROM ins GROUP BY run_id
     )
@@ -94,4 +91,13 @@ export function eventWriter(db: DB): EventWriter {
   let writer = writers.get(db);
   if (!writer) writers.set(db, (writer = new EventWriter(db)));
   return writer;
+}
+
+/**
+ * Appends events and, with the last of a run, its final status, then wakes every listener; resolves
+ * once they are committed. Appends of all runs share statements (see EventWriter).
+ */
+export function appendEvents(db: DB, runId: string, events: SequencedEvent[], final: Final): Promise<void> {
+  if (events.length === 0) return Promise.resolve();
+  return eventWriter(db).append(runId, events, final);
 }

@@ -1,21 +1,20 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
-import { and, eq, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { DB } from "@/db/client";
 import { Command } from "@langchain/langgraph";
-import { type Run, type RunInput, threads } from "@/db/schema";
+import type { Run, RunInput } from "@/db/schema";
 import type { Agent, ThreadState } from "@/server/agent";
 import { ModelTimeoutError } from "@/server/agent/nodes/model";
 import { makeTitle } from "@/server/agent/title";
-import { DEFAULT_TITLE } from "@/server/threads/queries";
+import { hasDefaultTitle, replaceDefaultTitle, threadExists, touchThread } from "@/server/threads/queries";
 import { ActiveRun } from "./active-run";
 import type { Decision } from "@/server/agent/nodes/review";
 import { recordBranch, recordUserMessage } from "@/server/threads/branches";
 import { decisionsFor, pausedOn, recordApprovals } from "./approvals";
 import type { RunEvent, RunOutcome } from "@/lib/run-events";
-import { releaseForTakeover } from "./drain";
 import { holdRun, releaseRun } from "./registry";
-import { appendEvents, createRun, MAX_RUN_EVENTS, readEvents } from "./store";
+import { appendEvents } from "./event-writer";
+import { createRun, MAX_RUN_EVENTS, readEvents, releaseForTakeover } from "./store";
 import { StreamTranslator } from "./translate";
 import { logger } from "@/server/observability/log";
 import { inSpan } from "@/server/observability/tracing";
@@ -125,10 +124,7 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
     run.push({ type: "run-end", status, error });
   };
   try {
-    await db
-      .update(threads)
-      .set({ updatedAt: sql`now()` })
-      .where(eq(threads.id, run.threadId));
+    await touchThread(db, run.threadId);
     // A new message goes in at its base: the latest checkpoint, or an older one for an edit (a fork).
     if (ctx.message) configurable.checkpoint_id = await recordUserMessage(db, agent, run.threadId, ctx.message);
     const stream = await agent.graph.stream(input, { ...config, streamMode: ["messages", "updates"] });
@@ -172,8 +168,7 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
  */
 async function keepPartialAnswer(db: DB, agent: Agent, threadId: string, partial: { id: string; text: string } | null) {
   // A run stopped because its thread was deleted must not write checkpoints back for it.
-  const [exists] = await db.select({ id: threads.id }).from(threads).where(eq(threads.id, threadId));
-  if (!exists) return;
+  if (!(await threadExists(db, threadId))) return;
   const config = { configurable: { thread_id: threadId } };
   const state = await agent.graph.getState(config);
   const last = state.values.messages?.at(-1);
@@ -191,8 +186,7 @@ async function keepPartialAnswer(db: DB, agent: Agent, threadId: string, partial
 /** A title from this message if the thread has none yet (nor one the user gave it). */
 async function titleFor(db: DB, agent: Agent, threadId: string, text: string): Promise<string | null> {
   try {
-    const [row] = await db.select({ title: threads.title }).from(threads).where(eq(threads.id, threadId));
-    return row?.title === DEFAULT_TITLE ? await makeTitle(agent, text) : null;
+    return (await hasDefaultTitle(db, threadId)) ? await makeTitle(agent, text) : null;
   } catch (err) {
     logger().error({ err, threadId }, "could not make a title");
     return null;
@@ -202,11 +196,7 @@ async function titleFor(db: DB, agent: Agent, threadId: string, text: string): P
 /** Only over the default title: a rename made while the answer was written wins. */
 async function saveTitle(db: DB, threadId: string, title: string | null) {
   if (!title) return;
-  await db
-    .update(threads)
-    .set({ title })
-    .where(and(eq(threads.id, threadId), eq(threads.title, DEFAULT_TITLE)))
-    .catch((err) => logger().error({ err, threadId }, "could not save the title"));
+  await replaceDefaultTitle(db, threadId, title).catch((err) => logger().error({ err, threadId }, "could not save the title"));
 }
 
 /** What the user reads when an answer fails: the cause in plain words, never a stack trace. */

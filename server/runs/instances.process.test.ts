@@ -64,7 +64,7 @@ describe("several instances, Postgres the only shared state", () => {
       expect(events.at(-1)).toEqual({ type: "run-end", status: "cancelled", error: null });
       const { rows } = await t.pool.query("SELECT owner_instance, status FROM runs WHERE id = $1", [runId]);
       expect(rows[0]).toMatchObject({ status: "cancelled", owner_instance: expect.stringContaining(`:${a.process.pid}:`) });
-      const { messages } = await onB.thread.messages.query({ id: threadId });
+      const { messages } = await onB.thread.messages.query({ threadId: threadId });
       expect(messages[1]).toMatchObject({ role: "assistant", stopped: true });
     } finally {
       await a.stop();
@@ -84,7 +84,7 @@ describe("several instances, Postgres the only shared state", () => {
       expect(ok).toHaveLength(1);
       expect(refused).toEqual(Array(19).fill("Still answering the previous message"));
       await follow(clients[1]!, (ok[0] as PromiseFulfilledResult<{ runId: string }>).value.runId);
-      const { messages } = await clients[1]!.thread.messages.query({ id: thread.id });
+      const { messages } = await clients[1]!.thread.messages.query({ threadId: thread.id });
       expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
     } finally {
       await a.stop();
@@ -111,7 +111,7 @@ describe("several instances, Postgres the only shared state", () => {
       const end = events.at(-1) as Extract<RunEvent, { type: "run-end" }>;
       outcomes.push(`${killAfter}:${end.status}`);
       expect(["succeeded", "interrupted"]).toContain(end.status);
-      const { messages, activeRunId } = await onB.thread.messages.query({ id: threadId });
+      const { messages, activeRunId } = await onB.thread.messages.query({ threadId: threadId });
       expect(activeRunId).toBeNull();
       expect(messages[0]).toMatchObject({ role: "user", text: "what is 12*7? and then tell me about yourself" });
       if (end.status === "succeeded") expect(JSON.stringify(messages)).toContain("84");
@@ -143,7 +143,7 @@ describe("several instances, Postgres the only shared state", () => {
     const { rows } = await t.pool.query("SELECT owner_instance, recoveries FROM runs WHERE id = $1", [runId]);
     expect(rows[0].recoveries).toBe(1);
     expect(rows[0].owner_instance).toContain(`:${b.process.pid}:`);
-    const { messages } = await onB.thread.messages.query({ id: threadId });
+    const { messages } = await onB.thread.messages.query({ threadId: threadId });
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(JSON.stringify(messages[1])).toContain("84");
   }, 60_000);

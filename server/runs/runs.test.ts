@@ -60,7 +60,7 @@ describe("runs in Postgres", () => {
       ]);
       const ids = history.rows.map((r) => r.checkpoint_id);
       expect(history.rows.slice(1).every((r, i) => r.parent_checkpoint_id === ids[i])).toBe(true);
-      const { messages } = await caller.thread.messages({ id: thread.id });
+      const { messages } = await caller.thread.messages({ threadId: thread.id });
       expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
     } finally {
       await otherPool.end();
@@ -79,7 +79,7 @@ describe("runs in Postgres", () => {
     const deltas = remote.filter((e) => e.event.type === "text-delta").length;
     expect(deltas).toBeGreaterThan(2);
     expect(deltas).toBeLessThan(40);
-    const { messages } = await caller.thread.messages({ id: threadId });
+    const { messages } = await caller.thread.messages({ threadId: threadId });
     expect(messages[1]).toMatchObject({ parts: [{ type: "text", text: text(remote) }] });
 
     const tail = await collect(followRun(t.db, runId, remote[3]!.seq));
@@ -137,7 +137,7 @@ describe("event log lifetime", () => {
     // A client coming back to it learns it ended; the conversation is whole.
     const back = await subscribeEvents(caller, done.runId, null);
     expect(back).toEqual([{ id: `${done.runId}:${before.at(-1)!.seq}`, event: before.at(-1)!.event }]);
-    const { messages } = await caller.thread.messages({ id: done.threadId });
+    const { messages } = await caller.thread.messages({ threadId: done.threadId });
     expect(messages).toMatchObject([{ role: "user", text: "what is 2+2?" }, { role: "assistant" }]);
     expect(JSON.stringify(messages[1])).toContain("4");
 
@@ -165,7 +165,7 @@ describe("activity", () => {
     };
     const renamed = until("thread-renamed");
     const others = await b.caller.thread.create(); // someone else's: must never arrive
-    await a.caller.thread.rename({ id: thread.id, title: "Mine" });
+    await a.caller.thread.rename({ threadId: thread.id, title: "Mine" });
     await renamed;
     const { runId } = await a.caller.chat.send({ threadId: thread.id, text: "hi" });
     await until("run-started");
@@ -210,7 +210,7 @@ describe("recovery of runs whose instance died", () => {
     expect(events[0]!.event.type).toBe("run-start");
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
-    const { messages } = await caller.thread.messages({ id: thread.id });
+    const { messages } = await caller.thread.messages({ threadId: thread.id });
     expect(messages).toMatchObject([{ role: "user", text: input.text, id: input.id }, { role: "assistant" }]);
     expect(JSON.stringify(messages[1])).toContain("42");
     expect((await claimStaleRuns(t.db, 1_000, 100)).map((r) => r.id)).not.toContain(run.id);
@@ -234,7 +234,7 @@ describe("recovery of runs whose instance died", () => {
     for (const r of await claimStaleRuns(t.db, 1_000, 100)) await resumeRun(t.db, testAgent(t.pool), r);
     const events = await readEvents(t.db, run.id, 0);
     expect(events.at(-1)!.event).toEqual({ type: "run-end", status: "interrupted", error: "The server stopped while this answer was being written." });
-    const state = await caller.thread.messages({ id: thread.id });
+    const state = await caller.thread.messages({ threadId: thread.id });
     expect(state.activeRunId).toBeNull();
     expect(state.interrupted).toBe(true);
     expect(state.messages).toMatchObject([{ role: "user", text: "hello" }]);
@@ -242,6 +242,6 @@ describe("recovery of runs whose instance died", () => {
     const again = await caller.chat.retry({ threadId: thread.id });
     const after = await collect(followRun(t.db, again.runId, 0));
     expect(after.at(-1)!.event).toMatchObject({ status: "succeeded" });
-    expect((await caller.thread.messages({ id: thread.id })).messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect((await caller.thread.messages({ threadId: thread.id })).messages.map((m) => m.role)).toEqual(["user", "assistant"]);
   });
 });

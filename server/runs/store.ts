@@ -1,14 +1,27 @@
-import { TRPCError } from "@trpc/server";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
+import { Conflict } from "@/server/errors";
 import { ACTIVE_RUN_STATUSES, type Run, runEvents, runs } from "@/db/schema";
 import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 import { INSTANCE_ID } from "./instance";
 import { announce } from "@/server/threads/activity";
 import { CHANNELS } from "./notify";
-import { eventWriter, type Final } from "./event-writer";
 
 export const STILL_ANSWERING = "Still answering the previous message";
+
+/** The one place that says which statuses hold a thread's answering slot. */
+const active = inArray(runs.status, ACTIVE_RUN_STATUSES);
+
+/**
+ * Records the endings of runs (status, error, finish time): the fragment the event writer puts in
+ * the same statement as their last events, so a follower never sees an ending whose status is not
+ * yet recorded. `finals` is a JSON array of {id, status, error}.
+ */
+export const finishRuns = (finals: string) => sql`
+  UPDATE runs SET status = f.status, error = f.error, finished_at = now()
+  FROM jsonb_to_recordset(${finals}::jsonb) AS f(id uuid, status text, error text)
+  WHERE runs.id = f.id
+  RETURNING runs.user_id, runs.thread_id`;
 
 /** Claims the thread's one active-run slot for this instance; a thread already answering is a CONFLICT. */
 export async function createRun(db: DB, input: { threadId: string; userId: string; message: { id: string; text: string } | null }): Promise<Run> {
@@ -30,18 +43,9 @@ export async function createRun(db: DB, input: { threadId: string; userId: strin
   } catch (err) {
     const e = err as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
     const cause = e.cause ?? e;
-    if (cause.code === "23505" && cause.constraint === "runs_one_active_per_thread") throw new TRPCError({ code: "CONFLICT", message: STILL_ANSWERING });
+    if (cause.code === "23505" && cause.constraint === "runs_one_active_per_thread") throw new Conflict(STILL_ANSWERING);
     throw err;
   }
-}
-
-/**
- * Appends events and, with the last of a run, its final status, then wakes every listener; resolves
- * once they are committed. Appends of all runs share statements (see EventWriter).
- */
-export function appendEvents(db: DB, runId: string, events: SequencedEvent[], final: Final): Promise<void> {
-  if (events.length === 0) return Promise.resolve();
-  return eventWriter(db).append(runId, events, final);
 }
 
 /** More than any run writes: events are coalesced, so even a very long answer has a few hundred. */
@@ -71,7 +75,7 @@ export async function activeRunOfThread(db: DB, threadId: string): Promise<Run |
   const [run] = await db
     .select()
     .from(runs)
-    .where(and(eq(runs.threadId, threadId), inArray(runs.status, ACTIVE_RUN_STATUSES)))
+    .where(and(eq(runs.threadId, threadId), active))
     .limit(1);
   return run ?? null;
 }
@@ -80,7 +84,7 @@ export async function activeRunOfThread(db: DB, threadId: string): Promise<Run |
 export async function requestCancel(db: DB, runId: string) {
   await db.execute(sql`
     WITH r AS (
-      UPDATE runs SET cancel_requested_at = now() WHERE id = ${runId}::uuid AND status IN ('queued', 'running') RETURNING id
+      UPDATE runs SET cancel_requested_at = now() WHERE id = ${runId}::uuid AND ${active} RETURNING id
     )
     SELECT pg_notify(${CHANNELS.control}, id::text) FROM r`);
 }
@@ -91,7 +95,7 @@ export async function heartbeat(db: DB, runIds: string[]): Promise<string[]> {
   const rows = await db
     .update(runs)
     .set({ heartbeatAt: sql`now()` })
-    .where(and(inArray(runs.id, runIds), eq(runs.ownerInstance, INSTANCE_ID), inArray(runs.status, ACTIVE_RUN_STATUSES)))
+    .where(and(inArray(runs.id, runIds), eq(runs.ownerInstance, INSTANCE_ID), active))
     .returning({ id: runs.id, cancelRequestedAt: runs.cancelRequestedAt });
   return rows.filter((r) => r.cancelRequestedAt).map((r) => r.id);
 }
@@ -105,7 +109,7 @@ export async function claimStaleRuns(db: DB, staleAfterMs: number, limit = 5): P
     UPDATE runs SET owner_instance = ${INSTANCE_ID}, heartbeat_at = now(), recoveries = recoveries + 1
     WHERE id IN (
       SELECT id FROM runs
-      WHERE status IN ('queued', 'running') AND heartbeat_at < now() - make_interval(secs => ${staleAfterMs / 1000})
+      WHERE ${active} AND heartbeat_at < now() - make_interval(secs => ${staleAfterMs / 1000})
       ORDER BY heartbeat_at
       FOR UPDATE SKIP LOCKED
       LIMIT ${limit}
@@ -114,6 +118,14 @@ export async function claimStaleRuns(db: DB, staleAfterMs: number, limit = 5): P
   const ids = result.rows.map((r) => String(r.id));
   if (ids.length === 0) return [];
   return db.select().from(runs).where(inArray(runs.id, ids));
+}
+
+/** A run handed over on shutdown: still running, with no owner and a long-expired heartbeat, so the next sweep takes it. */
+export async function releaseForTakeover(db: DB, runId: string) {
+  await db
+    .update(runs)
+    .set({ ownerInstance: null, heartbeatAt: sql`'-infinity'::timestamptz` })
+    .where(and(eq(runs.id, runId), active));
 }
 
 /**

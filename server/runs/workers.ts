@@ -1,6 +1,5 @@
 import type { DB } from "@/db/client";
 import type { Agent } from "@/server/agent";
-import { resumeRun } from "./execute";
 import { connectionString } from "./follow";
 import { runTiming } from "./instance";
 import { CHANNELS, notificationHub } from "./notify";
@@ -8,6 +7,7 @@ import { localRun, localRunIds } from "./registry";
 import { pruneRateLimits } from "@/server/limits/rate-limit";
 import { logger } from "@/server/observability/log";
 import { claimStaleRuns, heartbeat, pruneRunEvents } from "./store";
+import { takeOver } from "./lifecycle";
 
 /** Pruning is housekeeping: once a minute per instance is plenty. */
 const PRUNE_EVERY_MS = 60_000;
@@ -35,7 +35,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
     try {
       for (const run of await claimStaleRuns(db, timing.staleAfterMs)) {
         logger().info({ runId: run.id, threadId: run.threadId, userId: run.userId, from: run.ownerInstance }, "taking over run");
-        await resumeRun(db, await agent(), run).catch((err) => logger().error({ err, runId: run.id }, "could not resume run"));
+        await takeOver(db, await agent(), run).catch((err) => logger().error({ err, runId: run.id }, "could not resume run"));
       }
       if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
         prunedAt = Date.now();

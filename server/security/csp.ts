@@ -1,9 +1,11 @@
+import { config } from "@/server/config";
+
 /**
  * The pages' Content-Security-Policy. Scripts run only with this response's nonce (Next puts it on
  * its own scripts) or when loaded by one of those ('strict-dynamic'): no other inline script, no
  * script from elsewhere. Development also needs eval (React's debugging) and the HMR websocket.
  */
-export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV === "development"): string {
+export function contentSecurityPolicy(nonce: string, dev = config().NODE_ENV === "development"): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,

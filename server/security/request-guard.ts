@@ -1,5 +1,7 @@
+import { config } from "@/server/config";
+
 /** The largest tRPC request body accepted: far above any valid input (a message is at most 32,000 characters). */
-export const maxBodyBytes = () => Number(process.env.TRPC_MAX_BODY_BYTES ?? 1_048_576);
+export const maxBodyBytes = () => config().TRPC_MAX_BODY_BYTES;
 
 /** A refusal in tRPC's error shape, so clients read it like any other error. */
 function refuse(status: number, code: string, message: string) {
@@ -16,7 +18,7 @@ export async function guardTrpcRequest(req: Request): Promise<Request | Response
   const url = new URL(req.url);
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? url.host;
-  const allowed = new Set([host, process.env.AUTH_URL ? new URL(process.env.AUTH_URL).host : null].filter(Boolean));
+  const allowed = new Set([host, config().AUTH_URL ? new URL(config().AUTH_URL!).host : null].filter(Boolean));
   const crossSite = req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || !allowed.has(safeHost(origin))));
   if (crossSite) return refuse(403, "FORBIDDEN", "Cross-site requests are not allowed");
   if (req.method !== "POST") return req;

@@ -16,7 +16,7 @@ async function done(caller: Caller, started: Promise<{ threadId: string; runId: 
 
 /** The shown branch, as "role:text" lines with "i/n" where a message has versions. */
 async function shown(caller: Caller, threadId: string) {
-  const { messages } = await caller.thread.messages({ id: threadId });
+  const { messages } = await caller.thread.messages({ threadId: threadId });
   return messages.map((m) => {
     const text = m.role === "user" ? m.text : m.parts.map((p) => (p.type === "text" ? p.text : `[${p.name}]`)).join(" ");
     return `${m.role}:${text}${m.branch && m.branch.count > 1 ? ` (${m.branch.index + 1}/${m.branch.count})` : ""}`;
@@ -28,7 +28,7 @@ describe("branches", () => {
     const { caller } = await signedInCaller(t);
     const threadId = await done(caller, caller.chat.send({ text: "what is 2+2?" }));
     await done(caller, caller.chat.send({ threadId, text: "what is 3+3?" }));
-    const before = await caller.thread.messages({ id: threadId });
+    const before = await caller.thread.messages({ threadId: threadId });
     const second = before.messages[2]!;
 
     await done(caller, caller.chat.edit({ threadId, messageId: second.id, text: "what is 5+5?" }));
@@ -39,9 +39,9 @@ describe("branches", () => {
       "assistant:[calculator] 5+5 = **10**",
     ]);
 
-    const edited = (await caller.thread.messages({ id: threadId })).messages[2]!;
+    const edited = (await caller.thread.messages({ threadId: threadId })).messages[2]!;
     expect(edited.branch).toEqual({ index: 1, count: 2, previousId: second.id, nextId: null });
-    await caller.thread.switchBranch({ id: threadId, messageId: edited.branch!.previousId! });
+    await caller.thread.switchBranch({ threadId: threadId, messageId: edited.branch!.previousId! });
     expect(await shown(caller, threadId)).toEqual([
       "user:what is 2+2?",
       "assistant:[calculator] 2+2 = **4**",
@@ -51,9 +51,9 @@ describe("branches", () => {
 
     // A new message continues the branch shown; switching away and back brings all of it back.
     await done(caller, caller.chat.send({ threadId, text: "what is 7*6?" }));
-    await caller.thread.switchBranch({ id: threadId, messageId: edited.id });
+    await caller.thread.switchBranch({ threadId: threadId, messageId: edited.id });
     expect((await shown(caller, threadId)).at(-2)).toBe("user:what is 5+5? (2/2)");
-    await caller.thread.switchBranch({ id: threadId, messageId: second.id });
+    await caller.thread.switchBranch({ threadId: threadId, messageId: second.id });
     expect(await shown(caller, threadId)).toEqual([
       "user:what is 2+2?",
       "assistant:[calculator] 2+2 = **4**",
@@ -68,10 +68,10 @@ describe("branches", () => {
     const { caller } = await signedInCaller(t);
     const threadId = await done(caller, caller.chat.send({ text: "what is 12*7?" }));
     for (let i = 0; i < 2; i++) {
-      const answer = (await caller.thread.messages({ id: threadId })).messages[1]!;
+      const answer = (await caller.thread.messages({ threadId: threadId })).messages[1]!;
       await done(caller, caller.chat.regenerate({ threadId, messageId: answer.id }));
     }
-    const { messages } = await caller.thread.messages({ id: threadId });
+    const { messages } = await caller.thread.messages({ threadId: threadId });
     expect(messages).toHaveLength(2);
     expect(messages[0]!.branch).toMatchObject({ count: 1 }); // the question is the same message in every version
     expect(messages[1]!.branch).toMatchObject({ index: 2, count: 3 });
@@ -81,7 +81,7 @@ describe("branches", () => {
   it("edits the very first message, forking from the thread's empty start", async () => {
     const { caller } = await signedInCaller(t);
     const threadId = await done(caller, caller.chat.send({ text: "what is 1+1?" }));
-    const first = (await caller.thread.messages({ id: threadId })).messages[0]!;
+    const first = (await caller.thread.messages({ threadId: threadId })).messages[0]!;
     await done(caller, caller.chat.edit({ threadId, messageId: first.id, text: "what is 9-1?" }));
     expect(await shown(caller, threadId)).toEqual(["user:what is 9-1? (2/2)", "assistant:[calculator] 9-1 = **8**"]);
   });
@@ -92,21 +92,21 @@ describe("branches", () => {
     for (let i = 1; i < 50; i++) await done(caller, caller.chat.send({ threadId, text: `what is ${i}+1?` }));
     // Five edits at different depths, each followed by a switch back to the original branch.
     for (const turn of [5, 10, 20, 30, 40]) {
-      const original = (await caller.thread.messages({ id: threadId })).messages[turn * 2]!;
+      const original = (await caller.thread.messages({ threadId: threadId })).messages[turn * 2]!;
       await done(caller, caller.chat.edit({ threadId, messageId: original.id, text: `what is ${turn}*100?` }));
-      expect((await caller.thread.messages({ id: threadId })).messages).toHaveLength(turn * 2 + 2);
-      await caller.thread.switchBranch({ id: threadId, messageId: original.id });
+      expect((await caller.thread.messages({ threadId: threadId })).messages).toHaveLength(turn * 2 + 2);
+      await caller.thread.switchBranch({ threadId: threadId, messageId: original.id });
     }
     const versions = (messages: { branch?: { index: number; count: number } }[]) =>
       messages.flatMap((m, i) => (m.branch && m.branch.count > 1 ? [`${i}:${m.branch.index + 1}/${m.branch.count}`] : []));
-    const original = await caller.thread.messages({ id: threadId });
+    const original = await caller.thread.messages({ threadId: threadId });
     expect(original.messages).toHaveLength(100);
     expect(original.messages.at(-2)).toMatchObject({ role: "user", text: "what is 49+1?" });
     expect(versions(original.messages)).toEqual(["10:1/2", "20:1/2", "40:1/2", "60:1/2", "80:1/2"]);
 
     // The newest edit's branch: 40 turns as they were, then the edited 41st.
-    await caller.thread.switchBranch({ id: threadId, messageId: original.messages[80]!.branch!.nextId! });
-    const edited = await caller.thread.messages({ id: threadId });
+    await caller.thread.switchBranch({ threadId: threadId, messageId: original.messages[80]!.branch!.nextId! });
+    const edited = await caller.thread.messages({ threadId: threadId });
     expect(edited.messages).toHaveLength(82);
     expect(edited.messages.at(-2)).toMatchObject({ role: "user", text: "what is 40*100?" });
     expect(versions(edited.messages)).toEqual(["10:1/2", "20:1/2", "40:1/2", "60:1/2", "80:2/2"]);
@@ -116,17 +116,17 @@ describe("branches", () => {
     const { caller } = await signedInCaller(t);
     const other = await signedInCaller(t);
     const threadId = await done(caller, caller.chat.send({ text: "what is 2*3?" }));
-    const [question, answer] = (await caller.thread.messages({ id: threadId })).messages;
+    const [question, answer] = (await caller.thread.messages({ threadId: threadId })).messages;
     await done(caller, caller.chat.edit({ threadId, messageId: question!.id, text: "what is 2*4?" }));
     const err = await other.caller.chat.edit({ threadId, messageId: question!.id, text: "x" }).catch((e: TRPCError) => e);
     expect([(err as TRPCError).code, (err as TRPCError).message]).toEqual(["NOT_FOUND", "Conversation not found"]);
     const wrong = await caller.chat.regenerate({ threadId, messageId: question!.id }).catch((e: TRPCError) => e);
     expect((wrong as TRPCError).message).toBe("Message not found"); // a question is edited, not regenerated
-    const gone = await caller.thread.switchBranch({ id: threadId, messageId: "msg_nope" }).catch((e: TRPCError) => e);
+    const gone = await caller.thread.switchBranch({ threadId: threadId, messageId: "msg_nope" }).catch((e: TRPCError) => e);
     expect((gone as TRPCError).code).toBe("NOT_FOUND");
     expect(answer).toBeDefined();
 
-    await caller.thread.delete({ id: threadId });
+    await caller.thread.delete({ threadId: threadId });
     const left = await t.pool.query(
       "SELECT (SELECT count(*) FROM message_branches WHERE thread_id = $1)::int AS branches, (SELECT count(*) FROM langgraph.checkpoints WHERE thread_id = $1::text)::int AS checkpoints",
       [threadId],

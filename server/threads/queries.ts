@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { threads } from "@/db/schema";
+import { NotFound } from "@/server/errors";
 
 // Every query is scoped by user id: another user's thread is indistinguishable from a missing one.
 
@@ -43,6 +44,43 @@ export async function getThread(db: DB, userId: string, id: string): Promise<Thr
     .where(and(eq(threads.id, id), eq(threads.userId, userId)))
     .limit(1);
   return row ?? null;
+}
+
+export const THREAD_NOT_FOUND = "Conversation not found";
+
+/** The user's thread, or NotFound exactly as for one that does not exist. */
+export async function threadOf(db: DB, userId: string, id: string): Promise<ThreadSummary> {
+  const thread = await getThread(db, userId, id);
+  if (!thread) throw new NotFound(THREAD_NOT_FOUND);
+  return thread;
+}
+
+/** Conversation activity: the thread moves to the top of the sidebar. */
+export async function touchThread(db: DB, id: string) {
+  await db
+    .update(threads)
+    .set({ updatedAt: sql`now()` })
+    .where(eq(threads.id, id));
+}
+
+/** Whether the thread still exists (a run's thread may be deleted while it runs). */
+export async function threadExists(db: DB, id: string): Promise<boolean> {
+  const [row] = await db.select({ id: threads.id }).from(threads).where(eq(threads.id, id));
+  return Boolean(row);
+}
+
+/** Whether the thread still has the title it was created with (so a first message may name it). */
+export async function hasDefaultTitle(db: DB, id: string): Promise<boolean> {
+  const [row] = await db.select({ title: threads.title }).from(threads).where(eq(threads.id, id));
+  return row?.title === DEFAULT_TITLE;
+}
+
+/** Only over the default title: a rename made meanwhile wins. */
+export async function replaceDefaultTitle(db: DB, id: string, title: string) {
+  await db
+    .update(threads)
+    .set({ title })
+    .where(and(eq(threads.id, id), eq(threads.title, DEFAULT_TITLE)));
 }
 
 export async function createThread(db: DB, userId: string, title = DEFAULT_TITLE): Promise<ThreadSummary> {

@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
-import { getDb } from "@/db/client";
+import { getDb } from "@/server/db";
 import { getAgent } from "@/server/agent";
 import { sessionFromCookies } from "@/server/auth/session-cookie";
 import type { Context } from "./init";

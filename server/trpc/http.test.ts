@@ -26,13 +26,19 @@ async function call(ctx: Context, path: string, input: unknown, method: "GET" | 
 describe("tRPC over HTTP", () => {
   it("answers bad input with 400, a readable message and per-field errors, and no stack trace", async () => {
     const { user } = await signedInCaller(t);
-    const { status, body } = await call(testContext(t, sessionFor(user.id)), "thread.rename", { id: "nope", title: "" }, "POST");
+    const ctx = testContext(t, sessionFor(user.id));
+    const { status, body } = await call(ctx, "thread.rename", { threadId: "nope", title: "" }, "POST");
     expect(status).toBe(400);
     const error = JSON.parse(body).error.json;
-    expect(error.message).toBe("id: Not a valid conversation id");
-    expect(error.data.fieldErrors).toEqual({ id: "Not a valid conversation id", title: "Title cannot be empty" });
+    expect(error.message).toBe("threadId: Not a valid conversation id");
+    expect(error.data.fieldErrors).toEqual({ threadId: "Not a valid conversation id" });
     expect(body).not.toContain("stack");
     expect(body).not.toMatch(/\.ts:\d+/);
+    // The thread is checked first; on one's own thread, the title's own message.
+    const own = await appRouter.createCaller(ctx).thread.create();
+    const renamed = await call(ctx, "thread.rename", { threadId: own.id, title: " " }, "POST");
+    expect(renamed.status).toBe(400);
+    expect(JSON.parse(renamed.body).error.json.data.fieldErrors).toEqual({ title: "Title cannot be empty" });
   });
 
   it("hides the cause of a server failure from the user", async () => {

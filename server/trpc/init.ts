@@ -1,11 +1,14 @@
 import { initTRPC, StandardSchemaV1Error, TRPCError } from "@trpc/server";
 import type { Session } from "next-auth";
 import superjson from "superjson";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import type { DB } from "@/db/client";
 import type { Agent } from "@/server/agent";
 import { logger } from "@/server/observability/log";
 import { inSpan } from "@/server/observability/tracing";
+import { DomainError } from "@/server/errors";
+import { threadOf } from "@/server/threads/queries";
+import { threadId } from "./inputs";
 
 export interface Context {
   db: DB;
@@ -75,10 +78,36 @@ const logged = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(logged).use(readableInputErrors);
+/** What each domain refusal is on the wire. */
+const CODES = {
+  "not-found": "NOT_FOUND",
+  conflict: "CONFLICT",
+  "rate-limited": "TOO_MANY_REQUESTS",
+  unavailable: "SERVICE_UNAVAILABLE",
+  invalid: "BAD_REQUEST",
+} as const satisfies Record<DomainError["kind"], TRPCError["code"]>;
+
+/** The one place domain errors become tRPC errors, with the message the domain wrote for the user. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  const cause = result.ok ? null : result.error.cause;
+  if (cause instanceof DomainError) throw new TRPCError({ code: CODES[cause.kind], message: cause.message, cause });
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(logged).use(readableInputErrors).use(domainErrors);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   const userId = ctx.session?.user?.id;
   if (!userId) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
   return next({ ctx: { ...ctx, userId } });
+});
+
+/**
+ * A procedure on one of the user's threads (input `threadId`): the thread is loaded first, and one
+ * that is someone else's is NOT_FOUND exactly as one that does not exist.
+ */
+export const threadProcedure = protectedProcedure.input(z.object({ threadId })).use(async ({ ctx, input, next }) => {
+  const thread = await threadOf(ctx.db, ctx.userId, input.threadId);
+  return next({ ctx: { ...ctx, thread } });
 });

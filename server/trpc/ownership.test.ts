@@ -25,11 +25,11 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "thread.create": null,
   "thread.activity": null,
   "chat.model": null,
-  "thread.get": (ids) => ({ id: ids.threadId }),
-  "thread.rename": (ids) => ({ id: ids.threadId, title: "mine now" }),
-  "thread.messages": (ids) => ({ id: ids.threadId }),
-  "thread.switchBranch": (ids) => ({ id: ids.threadId, messageId: ids.userMessageId }),
-  "thread.delete": (ids) => ({ id: ids.threadId }),
+  "thread.get": (ids) => ({ threadId: ids.threadId }),
+  "thread.rename": (ids) => ({ threadId: ids.threadId, title: "mine now" }),
+  "thread.messages": (ids) => ({ threadId: ids.threadId }),
+  "thread.switchBranch": (ids) => ({ threadId: ids.threadId, messageId: ids.userMessageId }),
+  "thread.delete": (ids) => ({ threadId: ids.threadId }),
   "chat.send": (ids) => ({ threadId: ids.threadId, text: "hello" }),
   "chat.retry": (ids) => ({ threadId: ids.threadId }),
   "chat.edit": (ids) => ({ threadId: ids.threadId, messageId: ids.userMessageId, text: "edited" }),
@@ -46,7 +46,7 @@ async function owner() {
   await subscribeEvents(caller, first.runId);
   const second = await caller.chat.send({ threadId: first.threadId, text: "remember that the owner was here" });
   expect((await subscribeEvents(caller, second.runId)).at(-1)!.event).toMatchObject({ status: "paused" });
-  const state = await caller.thread.messages({ id: first.threadId });
+  const state = await caller.thread.messages({ threadId: first.threadId });
   const ids: Ids = {
     threadId: first.threadId,
     runId: first.runId,
@@ -54,7 +54,12 @@ async function owner() {
     answerId: state.messages[1]!.id,
     toolCallId: state.approvals[0]!.toolCallId,
   };
-  return { caller, user, ids, snapshot: () => Promise.all([caller.thread.get({ id: ids.threadId }), caller.thread.messages({ id: ids.threadId })]) };
+  return {
+    caller,
+    user,
+    ids,
+    snapshot: () => Promise.all([caller.thread.get({ threadId: ids.threadId }), caller.thread.messages({ threadId: ids.threadId })]),
+  };
 }
 
 describe("ownership", () => {

@@ -1,3 +1,4 @@
+import "server-only";
 import { createCallerFactory, router } from "./init";
 import { chatRouter } from "./routers/chat";
 import { threadRouter } from "./routers/thread";

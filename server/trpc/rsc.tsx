@@ -2,7 +2,7 @@ import "server-only";
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { cache, type ReactNode } from "react";
-import { makeQueryClient } from "@/app/_lib/query-client";
+import { makeQueryClient } from "@/lib/query-client";
 import { createContext } from "./context";
 import { appRouter } from "./root";
 

@@ -20,8 +20,8 @@ export function Conversation({ threadId }: { threadId?: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
-  const thread = useQuery({ ...trpc.thread.get.queryOptions({ id: threadId ?? "" }), enabled: Boolean(threadId) });
-  const history = useQuery({ ...trpc.thread.messages.queryOptions({ id: threadId ?? "" }), enabled: Boolean(threadId) });
+  const thread = useQuery({ ...trpc.thread.get.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
+  const history = useQuery({ ...trpc.thread.messages.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
 
   const [startedRunId, setStartedRunId] = useState<string | null>(null);
   // The message on its way before its run reports, and for an edit or regenerate, where it forks.
@@ -143,7 +143,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
     [regenerate],
   );
   const onSwitch = useCallback(
-    (messageId: string) => latest.current.threadId && switchBranch.mutate({ id: latest.current.threadId, messageId }),
+    (messageId: string) => latest.current.threadId && switchBranch.mutate({ threadId: latest.current.threadId, messageId }),
     [switchBranch],
   );
   const actions = useMemo(() => ({ onEdit, onRegenerate, onSwitch, locked }), [onEdit, onRegenerate, onSwitch, locked]);

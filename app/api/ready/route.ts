@@ -1,4 +1,4 @@
-import { getPool } from "@/db/client";
+import { getPool } from "@/server/db";
 import { readiness } from "@/server/health";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
-import { TRPCError } from "@trpc/server";
 import type { Agent } from "@/server/agent";
+import { Invalid } from "@/server/errors";
 
 /**
  * Arguments the user edited must still fit the tool's schema; the message names what is wrong.
@@ -10,5 +10,5 @@ export function validateToolArgs(agent: Agent, toolName: string, args: Record<st
   const schema = tool?.schema as { safeParse?: (v: unknown) => { success: boolean; error?: { issues: { message: string }[] } } } | undefined;
   if (!schema?.safeParse) return;
   const result = schema.safeParse(args);
-  if (!result.success) throw new TRPCError({ code: "BAD_REQUEST", message: result.error?.issues.map((i) => i.message).join("; ") ?? "Invalid arguments" });
+  if (!result.success) throw new Invalid(result.error?.issues.map((i) => i.message).join("; ") ?? "Invalid arguments");
 }

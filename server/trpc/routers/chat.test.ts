@@ -47,7 +47,7 @@ describe("chat", () => {
     const { rows } = await t.pool.query("SELECT count(*)::int AS n FROM langgraph.checkpoints WHERE thread_id = $1", [threadId]);
     expect(rows[0].n).toBeGreaterThanOrEqual(4);
 
-    const { messages, activeRunId, interrupted } = await caller.thread.messages({ id: threadId });
+    const { messages, activeRunId, interrupted } = await caller.thread.messages({ threadId: threadId });
     expect(activeRunId).toBeNull();
     expect(interrupted).toBe(false);
     expect(messages).toMatchObject([
@@ -104,7 +104,7 @@ describe("chat", () => {
     const messageId = crypto.randomUUID();
     const { threadId, runId } = await caller.chat.send({ text: "what is 1+2?", messageId });
     await readEvents(caller, runId);
-    expect((await caller.thread.messages({ id: threadId })).messages[0]).toMatchObject({ id: messageId, role: "user", text: "what is 1+2?" });
+    expect((await caller.thread.messages({ threadId: threadId })).messages[0]).toMatchObject({ id: messageId, role: "user", text: "what is 1+2?" });
     const again = await failure(caller.chat.send({ threadId, text: "what is 1+2?", messageId }));
     expect([again.code, again.message]).toEqual(["CONFLICT", "This message was already sent"]);
     expect((await failure(caller.chat.send({ threadId, text: "hi", messageId: "not-a-uuid" }))).code).toBe("BAD_REQUEST");
@@ -114,13 +114,13 @@ describe("chat", () => {
     const { caller } = await signedInCaller(t);
     const first = await caller.chat.send({ text: "Plan a weekend in Lisbon for two people" });
     await readEvents(caller, first.runId);
-    await expect.poll(async () => (await caller.thread.get({ id: first.threadId })).title).toBe("Plan a weekend in Lisbon for");
+    await expect.poll(async () => (await caller.thread.get({ threadId: first.threadId })).title).toBe("Plan a weekend in Lisbon for");
 
     const renamed = await caller.thread.create();
-    await caller.thread.rename({ id: renamed.id, title: "Mine" });
+    await caller.thread.rename({ threadId: renamed.id, title: "Mine" });
     const r = await caller.chat.send({ threadId: renamed.id, text: "hello there" });
     await readEvents(caller, r.runId);
-    expect((await caller.thread.get({ id: renamed.id })).title).toBe("Mine");
+    expect((await caller.thread.get({ threadId: renamed.id })).title).toBe("Mine");
   });
 
   it("refuses another user's thread as not found, for send, stop, retry and events", async () => {
@@ -130,7 +130,7 @@ describe("chat", () => {
     expect((await failure(other.caller.chat.send({ threadId, text: "hi" }))).code).toBe("NOT_FOUND");
     expect((await failure(other.caller.chat.stop({ threadId }))).code).toBe("NOT_FOUND");
     expect((await failure(other.caller.chat.retry({ threadId }))).code).toBe("NOT_FOUND");
-    expect((await failure(other.caller.thread.messages({ id: threadId }))).code).toBe("NOT_FOUND");
+    expect((await failure(other.caller.thread.messages({ threadId: threadId }))).code).toBe("NOT_FOUND");
     expect((await failure(readEvents(other.caller, runId))).code).toBe("NOT_FOUND");
     await readEvents(owner.caller, runId);
   });
@@ -166,7 +166,7 @@ describe("chat", () => {
       }
       if (event.type === "run-end") expect(event.status).toBe("cancelled");
     }
-    const { messages } = await caller.thread.messages({ id: threadId });
+    const { messages } = await caller.thread.messages({ threadId: threadId });
     const answer = messages[1] as Extract<(typeof messages)[number], { role: "assistant" }>;
     expect(answer.stopped).toBe(true);
     expect(answer.parts).toEqual([{ type: "text", text: streamed }]);
@@ -174,7 +174,7 @@ describe("chat", () => {
 
     const next = await caller.chat.send({ threadId, text: "what is 2+2?" });
     await readEvents(caller, next.runId);
-    const after = await caller.thread.messages({ id: threadId });
+    const after = await caller.thread.messages({ threadId: threadId });
     expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
   });
 
@@ -186,13 +186,13 @@ describe("chat", () => {
     const end = (await readEvents(caller, runId)).at(-1)!.event;
     expect(end).toEqual({ type: "run-end", status: "failed", error: "The model provider had a server error (500), even after retrying." });
 
-    const state = await caller.thread.messages({ id: threadId });
+    const state = await caller.thread.messages({ threadId: threadId });
     expect(state.messages).toEqual([expect.objectContaining({ role: "user", text: "are you there?" })]);
     expect(state.interrupted).toBe(true);
 
     const retry = await caller.chat.retry({ threadId });
     expect((await readEvents(caller, retry.runId)).at(-1)!.event).toMatchObject({ status: "succeeded" });
-    const after = await caller.thread.messages({ id: threadId });
+    const after = await caller.thread.messages({ threadId: threadId });
     expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(after.interrupted).toBe(false);
   });
@@ -201,7 +201,7 @@ describe("chat", () => {
     const { caller } = await signedInCaller(t);
     const { threadId, runId } = await caller.chat.send({ text: "remember me" });
     await readEvents(caller, runId);
-    await caller.thread.delete({ id: threadId });
+    await caller.thread.delete({ threadId: threadId });
     for (const table of ["checkpoints", "checkpoint_blobs", "checkpoint_writes"]) {
       const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM langgraph.${table} WHERE thread_id = $1`, [threadId]);
       expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });

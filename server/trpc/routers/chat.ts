@@ -1,133 +1,55 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { eventId } from "@/lib/run-events";
-import { assertAcceptingRuns } from "@/server/runs/drain";
-import { launch, startRun } from "@/server/runs/execute";
-import { approvalOf, assertNoPendingApproval, decide } from "@/server/runs/approvals";
-import { assertMessageAllowed } from "@/server/limits/rate-limit";
-import { validateToolArgs } from "@/server/agent/tools/validate";
-import { announce } from "@/server/threads/activity";
-import { branchRow } from "@/server/threads/branches";
-import { toUiMessages } from "@/server/threads/messages";
-import { localRun } from "@/server/runs/registry";
-import { activeRunOfThread, getRun, requestCancel } from "@/server/runs/store";
+import { type Caller, cancelThreadRun, continueAnswer, decideAction, editMessage, regenerateAnswer, sendMessage } from "@/server/runs/lifecycle";
+import { getRun } from "@/server/runs/store";
 import { watchRun } from "@/server/runs/watch";
 import { metrics } from "@/server/observability/metrics";
-import { createThread, getThread } from "@/server/threads/queries";
-import { protectedProcedure, router } from "../init";
-import { decision, messageText, opaqueId, threadId } from "../inputs";
+import { type Context, protectedProcedure, router, threadProcedure } from "../init";
+import { decision, messageText as text, opaqueId, threadId } from "../inputs";
 
-const text = messageText;
 const messageId = opaqueId("Message id");
 
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
-const messageNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
+/** The signed-in caller as the run lifecycle takes it. */
+const as = async (ctx: Context & { userId: string }): Promise<Caller> => ({
+  db: ctx.db,
+  agent: await ctx.agent(),
+  userId: ctx.userId,
+  requestId: ctx.requestId,
+});
 
 export const chatRouter = router({
-  /** Starts an answer and returns at once; the answer arrives through `events`. */
   /**
-   * `messageId`, made by the client, names the message from the moment it is typed, so the page
-   * shows it once whether the history or the answer's events bring it back first.
+   * Starts an answer and returns at once; the answer arrives through `events`. `messageId`, made by
+   * the client, names the message from the moment it is typed, so the page shows it once whether
+   * the history or the answer's events bring it back first.
    */
   send: protectedProcedure
     .input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional() }))
-    .mutation(async ({ ctx, input }) => {
-      assertAcceptingRuns();
-      const thread = input.threadId ? await getThread(ctx.db, ctx.userId, input.threadId) : await createThread(ctx.db, ctx.userId);
-      if (!thread) throw notFound();
-      await assertNoPendingApproval(ctx.db, thread.id);
-      if (input.messageId && (await branchRow(ctx.db, thread.id, input.messageId)))
-        throw new TRPCError({ code: "CONFLICT", message: "This message was already sent" });
-      await assertMessageAllowed(ctx.db, ctx.userId);
-      const run = await startRun({
-        db: ctx.db,
-        agent: await ctx.agent(),
-        requestId: ctx.requestId,
-        userId: ctx.userId,
-        threadId: thread.id,
-        text: input.text,
-        messageId: input.messageId,
-      });
-      return { threadId: thread.id, runId: run.id };
-    }),
+    .mutation(async ({ ctx, input }) => sendMessage(await as(ctx), { threadId: input.threadId ?? null, text: input.text, messageId: input.messageId })),
 
   /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
-  retry: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
-    assertAcceptingRuns();
-    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
-    await assertNoPendingApproval(ctx.db, input.threadId);
-    await assertMessageAllowed(ctx.db, ctx.userId);
-    const run = await startRun({ db: ctx.db, agent: await ctx.agent(), requestId: ctx.requestId, userId: ctx.userId, threadId: input.threadId, text: null });
-    return { threadId: input.threadId, runId: run.id };
-  }),
+  retry: threadProcedure.mutation(async ({ ctx }) => continueAnswer(await as(ctx), ctx.thread.id)),
 
   /** Edits a past user message: a new branch from the checkpoint before it, answered afresh. */
-  edit: protectedProcedure.input(z.object({ threadId, messageId, text })).mutation(async ({ ctx, input }) => {
-    assertAcceptingRuns();
-    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
-    await assertNoPendingApproval(ctx.db, input.threadId);
-    const row = await branchRow(ctx.db, input.threadId, input.messageId);
-    if (row?.role !== "user" || !row.baseCheckpointId) throw messageNotFound();
-    await assertMessageAllowed(ctx.db, ctx.userId);
-    const fork = { base: row.baseCheckpointId, after: row.parentId };
-    const run = await startRun({
-      db: ctx.db,
-      agent: await ctx.agent(),
-      requestId: ctx.requestId,
-      userId: ctx.userId,
-      threadId: input.threadId,
-      text: input.text,
-      fork,
-    });
-    return { threadId: input.threadId, runId: run.id };
-  }),
+  edit: threadProcedure
+    .input(z.object({ messageId, text }))
+    .mutation(async ({ ctx, input }) => editMessage(await as(ctx), { threadId: ctx.thread.id, messageId: input.messageId, text: input.text })),
 
   /** A new answer to the same user message, as a sibling of the one given. */
-  regenerate: protectedProcedure.input(z.object({ threadId, messageId })).mutation(async ({ ctx, input }) => {
-    assertAcceptingRuns();
-    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
-    await assertNoPendingApproval(ctx.db, input.threadId);
-    const agent = await ctx.agent();
-    const answer = await branchRow(ctx.db, input.threadId, input.messageId);
-    const question = answer?.role === "assistant" && answer.parentId ? await branchRow(ctx.db, input.threadId, answer.parentId) : null;
-    if (!question?.baseCheckpointId) throw messageNotFound();
-    // The question's text, from the branch shown (the only place Regenerate is offered).
-    const state = await agent.graph.getState({ configurable: { thread_id: input.threadId } });
-    const asked = toUiMessages(state.values.messages ?? []).find((m) => m.id === question.messageId);
-    if (asked?.role !== "user") throw messageNotFound();
-    await assertMessageAllowed(ctx.db, ctx.userId);
-    const fork = { base: question.baseCheckpointId, messageId: question.messageId, after: question.parentId };
-    const run = await startRun({ db: ctx.db, agent, requestId: ctx.requestId, userId: ctx.userId, threadId: input.threadId, text: asked.text, fork });
-    return { threadId: input.threadId, runId: run.id };
-  }),
+  regenerate: threadProcedure
+    .input(z.object({ messageId }))
+    .mutation(async ({ ctx, input }) => regenerateAnswer(await as(ctx), { threadId: ctx.thread.id, messageId: input.messageId })),
 
   /**
    * The user's decision on an action the agent asked to take. Applied once: a second decision on
    * the same action is a CONFLICT "Already decided". The last decision of a pause resumes the agent.
    */
-  decide: protectedProcedure.input(z.object({ threadId, toolCallId: opaqueId("Action id"), decision })).mutation(async ({ ctx, input }) => {
-    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
-    const agent = await ctx.agent();
-    if (input.decision.type === "edit") {
-      const asked = await approvalOf(ctx.db, ctx.userId, input.threadId, input.toolCallId);
-      if (asked) validateToolArgs(agent, asked.toolName, input.decision.args);
-    }
-    assertAcceptingRuns();
-    const { status, resume } = await decide(ctx.db, { userId: ctx.userId, threadId: input.threadId, toolCallId: input.toolCallId, decision: input.decision });
-    if (resume) launch(ctx.db, agent, resume.run, { message: null, titleFrom: null, resume: resume.decisions, requestId: ctx.requestId });
-    else await announce(ctx.db, ctx.userId, input.threadId, "thread-changed");
-    return { status, runId: resume?.run.id ?? null };
-  }),
+  decide: threadProcedure
+    .input(z.object({ toolCallId: opaqueId("Action id"), decision }))
+    .mutation(async ({ ctx, input }) => decideAction(await as(ctx), { threadId: ctx.thread.id, toolCallId: input.toolCallId, decision: input.decision })),
 
-  stop: protectedProcedure.input(z.object({ threadId })).mutation(async ({ ctx, input }) => {
-    if (!(await getThread(ctx.db, ctx.userId, input.threadId))) throw notFound();
-    const run = await activeRunOfThread(ctx.db, input.threadId);
-    if (!run) return { stopped: false };
-    // Here at once if this instance runs it; otherwise its owner hears the request through Postgres.
-    localRun(run.id)?.controller.abort();
-    await requestCancel(ctx.db, run.id);
-    return { stopped: true };
-  }),
+  stop: threadProcedure.mutation(async ({ ctx }) => ({ stopped: await cancelThreadRun(ctx.db, ctx.thread.id) })),
 
   /**
    * A run's events over SSE, each with a `<runId>:<seq>` id, from any instance: from memory where the
@@ -139,6 +61,7 @@ export const chatRouter = router({
     .input(z.object({ runId: z.uuid("Not a valid run id"), lastEventId: z.string().max(100).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const run = await getRun(ctx.db, input.runId, ctx.userId);
+      // Thrown inside the stream, past the middleware that maps domain errors: a tRPC error directly.
       if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "Answer not found" });
       metrics().openStreams.inc();
       try {

@@ -28,7 +28,7 @@ describe("thread router", () => {
     const thread = await caller.thread.create();
     expect(thread.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(thread.title).toBe("New chat");
-    expect(await caller.thread.get({ id: thread.id })).toEqual(thread);
+    expect(await caller.thread.get({ threadId: thread.id })).toEqual(thread);
   });
 
   it("creates a thread with a trimmed title", async () => {
@@ -40,9 +40,9 @@ describe("thread router", () => {
     const { caller } = await signedInCaller(t);
     const older = await caller.thread.create({ title: "older" });
     await caller.thread.create({ title: "newer" });
-    const renamed = await caller.thread.rename({ id: older.id, title: "  Renamed  " });
+    const renamed = await caller.thread.rename({ threadId: older.id, title: "  Renamed  " });
     expect(renamed.title).toBe("Renamed");
-    expect((await caller.thread.get({ id: older.id })).title).toBe("Renamed");
+    expect((await caller.thread.get({ threadId: older.id })).title).toBe("Renamed");
     const { items } = await caller.thread.list({});
     expect(items.map((i) => i.title)).toEqual(["newer", "Renamed"]);
   });
@@ -50,21 +50,21 @@ describe("thread router", () => {
   it("rejects titles that are empty after trimming or longer than 200 characters", async () => {
     const { caller } = await signedInCaller(t);
     const thread = await caller.thread.create();
-    const empty = await failure(caller.thread.rename({ id: thread.id, title: "   " }));
+    const empty = await failure(caller.thread.rename({ threadId: thread.id, title: "   " }));
     expect(empty.code).toBe("BAD_REQUEST");
     expect(empty.message).toBe("title: Title cannot be empty");
-    const long = await failure(caller.thread.rename({ id: thread.id, title: "x".repeat(201) }));
+    const long = await failure(caller.thread.rename({ threadId: thread.id, title: "x".repeat(201) }));
     expect(long.message).toBe("title: Title must be at most 200 characters");
-    expect((await caller.thread.rename({ id: thread.id, title: "x".repeat(200) })).title).toHaveLength(200);
+    expect((await caller.thread.rename({ threadId: thread.id, title: "x".repeat(200) })).title).toHaveLength(200);
     expect((await failure(caller.thread.create({ title: "y".repeat(201) }))).code).toBe("BAD_REQUEST");
   });
 
   it("deletes a thread, after which it is not found", async () => {
     const { caller } = await signedInCaller(t);
     const thread = await caller.thread.create();
-    expect(await caller.thread.delete({ id: thread.id })).toEqual({ id: thread.id });
-    expect((await failure(caller.thread.get({ id: thread.id }))).code).toBe("NOT_FOUND");
-    expect((await failure(caller.thread.delete({ id: thread.id }))).code).toBe("NOT_FOUND");
+    expect(await caller.thread.delete({ threadId: thread.id })).toEqual({ id: thread.id });
+    expect((await failure(caller.thread.get({ threadId: thread.id }))).code).toBe("NOT_FOUND");
+    expect((await failure(caller.thread.delete({ threadId: thread.id }))).code).toBe("NOT_FOUND");
     expect((await caller.thread.list({})).items).toEqual([]);
   });
 
@@ -101,9 +101,9 @@ describe("thread router", () => {
 
   it("rejects ids that are not UUIDs with a clear message", async () => {
     const { caller } = await signedInCaller(t);
-    const err = await failure(caller.thread.get({ id: "../../etc/passwd" }));
+    const err = await failure(caller.thread.get({ threadId: "../../etc/passwd" }));
     expect(err.code).toBe("BAD_REQUEST");
-    expect(err.message).toBe("id: Not a valid conversation id");
+    expect(err.message).toBe("threadId: Not a valid conversation id");
   });
 
   it("treats another user's thread exactly like a missing one, for every procedure", async () => {
@@ -112,9 +112,9 @@ describe("thread router", () => {
     const theirs = await owner.caller.thread.create({ title: "private" });
 
     const attempts = {
-      get: (id: string) => other.caller.thread.get({ id }),
-      rename: (id: string) => other.caller.thread.rename({ id, title: "hijacked" }),
-      delete: (id: string) => other.caller.thread.delete({ id }),
+      get: (id: string) => other.caller.thread.get({ threadId: id }),
+      rename: (id: string) => other.caller.thread.rename({ threadId: id, title: "hijacked" }),
+      delete: (id: string) => other.caller.thread.delete({ threadId: id }),
     };
     for (const [name, attempt] of Object.entries(attempts)) {
       const forOthers = await failure(attempt(theirs.id));
@@ -123,17 +123,17 @@ describe("thread router", () => {
       expect({ code: forMissing.code, message: forMissing.message }).toEqual({ code: forOthers.code, message: forOthers.message });
     }
     expect((await other.caller.thread.list({})).items).toEqual([]);
-    expect(await owner.caller.thread.get({ id: theirs.id })).toMatchObject({ title: "private" });
+    expect(await owner.caller.thread.get({ threadId: theirs.id })).toMatchObject({ title: "private" });
   });
 
   it("requires a signed-in user for every procedure", async () => {
     const anonymous = createCaller(testContext(t, null));
     const calls = [
       anonymous.thread.list({}),
-      anonymous.thread.get({ id: MISSING }),
+      anonymous.thread.get({ threadId: MISSING }),
       anonymous.thread.create(),
-      anonymous.thread.rename({ id: MISSING, title: "x" }),
-      anonymous.thread.delete({ id: MISSING }),
+      anonymous.thread.rename({ threadId: MISSING, title: "x" }),
+      anonymous.thread.delete({ threadId: MISSING }),
     ];
     for (const call of calls) expect((await failure(call)).code).toBe("UNAUTHORIZED");
   });

@@ -1,21 +1,22 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { localRun } from "@/server/runs/registry";
-import { activeRunOfThread, requestCancel, STILL_ANSWERING } from "@/server/runs/store";
-import { assertNoPendingApproval, currentApprovals, decisionsOf } from "@/server/runs/approvals";
-import { branchInfo, switchBranch } from "@/server/threads/branches";
+import { NotFound } from "@/server/errors";
+import { activeRunOfThread } from "@/server/runs/store";
+import { currentApprovals, decisionsOf } from "@/server/runs/approvals";
+import { cancelThreadRun, switchBranchTo } from "@/server/runs/lifecycle";
+import { branchInfo } from "@/server/threads/branches";
 import { type Activity, announce, parseActivity } from "@/server/threads/activity";
 import { toUiMessages } from "@/server/threads/messages";
 import { connectionString } from "@/server/runs/follow";
 import { CHANNELS, notificationHub } from "@/server/runs/notify";
-import { createThread, deleteThread, getThread, listThreads, renameThread } from "@/server/threads/queries";
-import { protectedProcedure, router } from "../init";
-import { opaqueId, threadId, title } from "../inputs";
+import { createThread, deleteThread, listThreads, renameThread, THREAD_NOT_FOUND } from "@/server/threads/queries";
+import { protectedProcedure, router, threadProcedure } from "../init";
+import { opaqueId, title } from "../inputs";
 
 export const MAX_PAGE_SIZE = 50;
 
-function found<T>(value: T | null | false): T {
-  if (!value) throw new TRPCError({ code: "NOT_FOUND", message: "Conversation not found" });
+/** A write that found no row: the thread went away (or was never the user's) since it was loaded. */
+function found<T>(value: T | null): T {
+  if (!value) throw new NotFound(THREAD_NOT_FOUND);
   return value;
 }
 
@@ -29,7 +30,7 @@ export const threadRouter = router({
     )
     .query(({ ctx, input }) => listThreads(ctx.db, ctx.userId, input)),
 
-  get: protectedProcedure.input(z.object({ id: threadId })).query(async ({ ctx, input }) => found(await getThread(ctx.db, ctx.userId, input.id))),
+  get: threadProcedure.query(({ ctx }) => ctx.thread),
 
   create: protectedProcedure.input(z.object({ title: title.optional() }).optional()).mutation(async ({ ctx, input }) => {
     const thread = await createThread(ctx.db, ctx.userId, input?.title);
@@ -37,8 +38,8 @@ export const threadRouter = router({
     return thread;
   }),
 
-  rename: protectedProcedure.input(z.object({ id: threadId, title })).mutation(async ({ ctx, input }) => {
-    const thread = found(await renameThread(ctx.db, ctx.userId, input.id, input.title));
+  rename: threadProcedure.input(z.object({ title })).mutation(async ({ ctx, input }) => {
+    const thread = found(await renameThread(ctx.db, ctx.userId, ctx.thread.id, input.title));
     await announce(ctx.db, ctx.userId, thread.id, "thread-renamed");
     return thread;
   }),
@@ -74,21 +75,21 @@ export const threadRouter = router({
    * The conversation's current branch from its latest checkpoint, each message with its versions;
    * the actions waiting for the user's decision; and whether an answer is being written now.
    */
-  messages: protectedProcedure.input(z.object({ id: threadId })).query(async ({ ctx, input }) => {
-    found(await getThread(ctx.db, ctx.userId, input.id));
+  messages: threadProcedure.query(async ({ ctx }) => {
+    const id = ctx.thread.id;
     const { graph } = await ctx.agent();
     const [state, run, pending] = await Promise.all([
-      graph.getState({ configurable: { thread_id: input.id } }),
-      activeRunOfThread(ctx.db, input.id),
-      currentApprovals(ctx.db, input.id),
+      graph.getState({ configurable: { thread_id: id } }),
+      activeRunOfThread(ctx.db, id),
+      currentApprovals(ctx.db, id),
     ]);
     const messages = toUiMessages(state.values.messages ?? []);
     const toolParts = messages.flatMap((m) => (m.role === "assistant" ? m.parts.filter((p) => p.type === "tool") : []));
     const [branches, decisions] = await Promise.all([
-      branchInfo(ctx.db, input.id, messages),
+      branchInfo(ctx.db, id, messages),
       decisionsOf(
         ctx.db,
-        input.id,
+        id,
         toolParts.map((p) => p.id),
       ),
     ]);
@@ -118,26 +119,18 @@ export const threadRouter = router({
   }),
 
   /** Shows the branch through another version of a message, and continues there from now on. */
-  switchBranch: protectedProcedure.input(z.object({ id: threadId, messageId: opaqueId("Message id") })).mutation(async ({ ctx, input }) => {
-    found(await getThread(ctx.db, ctx.userId, input.id));
-    if (await activeRunOfThread(ctx.db, input.id)) throw new TRPCError({ code: "CONFLICT", message: STILL_ANSWERING });
-    await assertNoPendingApproval(ctx.db, input.id);
-    if (!(await switchBranch(ctx.db, await ctx.agent(), input.id, input.messageId))) throw new TRPCError({ code: "NOT_FOUND", message: "Message not found" });
-    await announce(ctx.db, ctx.userId, input.id, "thread-changed");
-    return { id: input.id };
+  switchBranch: threadProcedure.input(z.object({ messageId: opaqueId("Message id") })).mutation(async ({ ctx, input }) => {
+    await switchBranchTo({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId }, { threadId: ctx.thread.id, messageId: input.messageId });
+    return { id: ctx.thread.id };
   }),
 
-  delete: protectedProcedure.input(z.object({ id: threadId })).mutation(async ({ ctx, input }) => {
-    found(await getThread(ctx.db, ctx.userId, input.id));
-    const run = await activeRunOfThread(ctx.db, input.id);
-    if (run) {
-      localRun(run.id)?.controller.abort();
-      await requestCancel(ctx.db, run.id);
-    }
-    found(await deleteThread(ctx.db, ctx.userId, input.id));
-    await announce(ctx.db, ctx.userId, input.id, "thread-deleted");
+  delete: threadProcedure.mutation(async ({ ctx }) => {
+    const id = ctx.thread.id;
+    await cancelThreadRun(ctx.db, id);
+    found(await deleteThread(ctx.db, ctx.userId, id));
+    await announce(ctx.db, ctx.userId, id, "thread-deleted");
     // Checkpoints are LangGraph's, keyed by thread id; they go with the thread.
-    await (await ctx.agent()).checkpointer.deleteThread(input.id);
-    return { id: input.id };
+    await (await ctx.agent()).checkpointer.deleteThread(id);
+    return { id };
   }),
 });

@@ -8,10 +8,10 @@ export default async function ThreadPage({ params }: { params: Promise<{ id: str
   if (!z.uuid().safeParse(id).success) notFound();
   const queryClient = getQueryClient();
   // Someone else's conversation gets the same page as one that does not exist.
-  const thread = await queryClient.fetchQuery(trpc.thread.get.queryOptions({ id })).catch(() => null);
+  const thread = await queryClient.fetchQuery(trpc.thread.get.queryOptions({ threadId: id })).catch(() => null);
   if (!thread) notFound();
   // The conversation and any answer in progress arrive with the HTML.
-  await queryClient.prefetchQuery(trpc.thread.messages.queryOptions({ id }));
+  await queryClient.prefetchQuery(trpc.thread.messages.queryOptions({ threadId: id }));
   return (
     <HydrateClient>
       <Conversation key={id} threadId={id} />

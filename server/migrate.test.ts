@@ -1,11 +1,11 @@
 import { describe, it, expect } from "vitest";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { createPool } from "./client";
+import { createPool } from "@/db/client";
 import { migrateDatabase } from "./migrate";
 import { createEmptyDatabase } from "@/scripts/testing/database";
 
-const migrationFiles = readdirSync(path.join(import.meta.dirname, "migrations")).filter((f) => f.endsWith(".sql"));
+const migrationFiles = readdirSync(path.join(import.meta.dirname, "..", "db", "migrations")).filter((f) => f.endsWith(".sql"));
 
 describe("migrations", () => {
   it("apply every migration to an empty database, then re-apply as a no-op", async () => {

@@ -1,0 +1,193 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable Threadline reads, in one schema. It is parsed once at start (by
+ * `npm run dev` / `npm start` before Next starts, and by the server's instrumentation), and every
+ * module takes its settings from `config()`, never from `process.env`. A bad value stops the start
+ * with one line per variable that says what is wrong and what is allowed. An empty value counts as
+ * unset. The README's configuration table lists exactly these variables (a test holds them to it).
+ */
+
+const unset = (raw: string | undefined): raw is undefined => raw === undefined || raw.trim() === "";
+
+/** A count in the unit its name gives (…_MS, …_BYTES, …_TOKENS). */
+function wholeNumber(unit: string, fallback: number, { min = 1, max = Number.MAX_SAFE_INTEGER, note = "" } = {}) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (unset(raw)) return fallback;
+      const value = raw.trim();
+      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number${unit ? ` of ${unit}` : ""}${min === 0 ? ", 0 or more" : ""}${note}` });
+        return z.NEVER;
+      }
+      return Number(value);
+    });
+}
+
+function url(example: string, protocols: string[]) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (unset(raw)) return undefined;
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(raw.trim());
+      } catch {
+        // reported below
+      }
+      if (!parsed || !protocols.includes(parsed.protocol)) {
+        ctx.addIssue({ code: "custom", message: `must be a URL such as ${example}` });
+        return z.NEVER;
+      }
+      return raw.trim();
+    });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] => {
+      if (unset(raw)) return fallback;
+      if (!values.includes(raw.trim())) {
+        ctx.addIssue({ code: "custom", message: `must be one of ${values.join(", ")}` });
+        return z.NEVER;
+      }
+      return raw.trim() as T[number];
+    });
+}
+
+function flag() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (unset(raw)) return false;
+      if (["1", "true"].includes(raw.trim())) return true;
+      if (["0", "false"].includes(raw.trim())) return false;
+      ctx.addIssue({ code: "custom", message: "must be 1 or 0" });
+      return z.NEVER;
+    });
+}
+
+const text = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (unset(raw) ? undefined : raw));
+
+const textOr = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (unset(raw) ? fallback : raw));
+
+function host() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (unset(raw)) return undefined;
+      if (!/^[\w.:-]+$/.test(raw.trim())) {
+        ctx.addIssue({ code: "custom", message: "must be a host name or address, such as 127.0.0.1 or 0.0.0.0" });
+        return z.NEVER;
+      }
+      return raw.trim();
+    });
+}
+
+const HTTP = ["http:", "https:"];
+
+/** The variables of the README's configuration table. */
+export const configSchema = z.object({
+  DATABASE_URL: url("postgres://user:password@host:5432/db", ["postgres:", "postgresql:"]),
+  THREADLINE_DATA_DIR: textOr(".data"),
+  DATABASE_POOL_MAX: wholeNumber("connections", 10),
+  AUTH_SECRET: text(),
+  AUTH_SECRET_1: text(),
+  AUTH_SECRET_2: text(),
+  AUTH_SECRET_3: text(),
+  AUTH_URL: url("https://chat.example.com", HTTP),
+  AUTH_GITHUB_ID: text(),
+  AUTH_GITHUB_SECRET: text(),
+  OPENAI_API_KEY: text(),
+  OPENAI_BASE_URL: url("http://localhost:11434/v1", HTTP),
+  ANTHROPIC_API_KEY: text(),
+  OLLAMA_BASE_URL: url("http://localhost:11434", HTTP),
+  LLM_MODEL: text(),
+  MODEL_TIMEOUT_MS: wholeNumber("milliseconds", 60_000),
+  OFFLINE_MODEL_DELAY_MS: wholeNumber("milliseconds", 30, { min: 0 }),
+  CONTEXT_BUDGET_TOKENS: wholeNumber("tokens", 8_000),
+  CHECKPOINTER: oneOf(["threadline", "stock"], "threadline"),
+  RUN_HEARTBEAT_MS: wholeNumber("milliseconds", 2_000),
+  RUN_STALE_AFTER_MS: wholeNumber("milliseconds", 10_000),
+  RUN_SWEEP_MS: wholeNumber("milliseconds", 3_000),
+  RUN_EVENTS_RETENTION_MS: wholeNumber("milliseconds", 3_600_000),
+  DRAIN_TIMEOUT_MS: wholeNumber("milliseconds", 20_000),
+  MESSAGE_RATE_PER_MINUTE: wholeNumber("messages", 20, { min: 0, note: " (0 turns the limit off)" }),
+  MESSAGE_RATE_PER_HOUR: wholeNumber("messages", 300, { min: 0, note: " (0 turns the limit off)" }),
+  SIGNIN_ATTEMPTS_PER_EMAIL: wholeNumber("attempts", 10, { min: 0, note: " (0 turns the limit off)" }),
+  SIGNIN_ATTEMPTS_PER_IP: wholeNumber("attempts", 100, { min: 0, note: " (0 turns the limit off)" }),
+  TRPC_MAX_BODY_BYTES: wholeNumber("bytes", 1_048_576),
+  LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+  LOG_QUIET: flag(),
+  METRICS_TOKEN: text(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url("http://localhost:4318", HTTP),
+  OTEL_SERVICE_NAME: textOr("threadline"),
+  HOST: host(),
+  PORT: wholeNumber("", 3000, { max: 65_535, note: " from 1 to 65535" }),
+});
+
+/** Variables Next.js sets or reads for itself; the app only looks at them. Not in the README's table. */
+const frameworkSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  /** Set by `npm start`: the app, not Next, handles SIGTERM (it drains running answers first). */
+  NEXT_MANUAL_SIG_HANDLE: flag(),
+});
+
+export type Config = z.output<typeof configSchema> & z.output<typeof frameworkSchema>;
+
+/** A configuration that cannot start: one line per bad variable, naming it and what it must be. */
+export class ConfigError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment (process.env by default) into the app's settings, or throws ConfigError. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const ours = configSchema.safeParse(env);
+  const framework = frameworkSchema.safeParse(env);
+  const issues = [...(ours.error?.issues ?? []), ...(framework.error?.issues ?? [])];
+  if (issues.length) {
+    const lines = issues.map((issue) => {
+      const name = String(issue.path[0]);
+      // A URL may carry a password: it stays out of the message.
+      const given = name.endsWith("_URL") ? env[name]?.replace(/\/\/[^@/]*@/, "//***@") : env[name];
+      return `${name} ${issue.message}, got ${JSON.stringify(given)}`;
+    });
+    throw new ConfigError([...new Set(lines)]);
+  }
+  return { ...ours.data!, ...framework.data! };
+}
+
+// On globalThis: Next may load this module more than once (one copy per bundle); they share one parse.
+const state = globalThis as unknown as { __threadlineConfig?: Config };
+
+/** The settings, parsed from process.env on first use (at start, by the entry points). */
+export function config(): Config {
+  return (state.__threadlineConfig ??= parseConfig());
+}
+
+/** Tests: run with some settings changed; returns the function that restores them. */
+export function overrideConfig(values: Partial<Config>): () => void {
+  const before = config();
+  state.__threadlineConfig = { ...before, ...values };
+  return () => {
+    state.__threadlineConfig = before;
+  };
+}

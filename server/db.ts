@@ -1,0 +1,31 @@
+import type pg from "pg";
+import { createDb, createPool, type DB } from "@/db/client";
+import { config } from "./config";
+import { logger } from "./observability/log";
+import { metrics } from "./observability/metrics";
+
+/** A pool as the server runs it: its statements timed in the metrics, a lost idle connection logged. */
+export function createServerPool(url: string, max = config().DATABASE_POOL_MAX): pg.Pool {
+  return createPool(url, {
+    max,
+    onQuery: (seconds) => metrics().dbQuery.observe(seconds),
+    onIdleError: (err) => logger().warn({ reason: err.message }, "idle database connection lost"),
+  });
+}
+
+// One pool per server process, kept on globalThis so dev hot reloads reuse it instead of leaking pools.
+const cache = globalThis as unknown as { __threadlineDb?: { pool: pg.Pool; db: DB } };
+
+function shared() {
+  if (!cache.__threadlineDb) {
+    const { DATABASE_URL: url, DATABASE_POOL_MAX: max } = config();
+    if (!url) throw new Error("DATABASE_URL is not set. Start the app with `npm run dev` or `npm start`, which provide one.");
+    const pool = createServerPool(url, max);
+    cache.__threadlineDb = { pool, db: createDb(pool) };
+  }
+  return cache.__threadlineDb;
+}
+
+/** The server's one shared pool, on DATABASE_URL. */
+export const getPool = (): pg.Pool => shared().pool;
+export const getDb = (): DB => shared().db;

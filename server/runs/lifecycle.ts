@@ -1,0 +1,135 @@
+import type { DB } from "@/db/client";
+import type { Run } from "@/db/schema";
+import type { Agent } from "@/server/agent";
+import type { Decision } from "@/server/agent/nodes/review";
+import { validateToolArgs } from "@/server/agent/tools/validate";
+import { Conflict, NotFound } from "@/server/errors";
+import { assertMessageAllowed } from "@/server/limits/rate-limit";
+import { announce } from "@/server/threads/activity";
+import { branchRow, switchBranch } from "@/server/threads/branches";
+import { toUiMessages } from "@/server/threads/messages";
+import { createThread, threadOf } from "@/server/threads/queries";
+import { approvalOf, assertNoPendingApproval, decide } from "./approvals";
+import { assertAcceptingRuns, drain as drainInstance } from "./drain";
+import { launch, resumeRun, startRun } from "./execute";
+import { localRun } from "./registry";
+import { activeRunOfThread, requestCancel, STILL_ANSWERING } from "./store";
+
+/**
+ * The front door of runs: routers and workers start, continue, fork, resume, take over, cancel and
+ * drain runs through these functions only. Each answer passes the same checks first (`admit`).
+ */
+
+export interface Caller {
+  db: DB;
+  agent: Agent;
+  userId: string;
+  /** The request that asked for it, named in the run's log lines. */
+  requestId?: string;
+}
+
+export interface Started {
+  threadId: string;
+  runId: string;
+}
+
+const MESSAGE_NOT_FOUND = "Message not found";
+
+/**
+ * What every answer passes before it starts, in this order: this instance is accepting runs; for a
+ * message (new, continued, edited, regenerated) no action awaits a decision; the request's own
+ * checks; then, last so that a refused request costs nothing, the user's message rate.
+ */
+async function admit(db: DB, userId: string, threadId: string, kind: "message" | "decision", own?: () => Promise<void>) {
+  assertAcceptingRuns();
+  if (kind === "message") await assertNoPendingApproval(db, threadId);
+  await own?.();
+  if (kind === "message") await assertMessageAllowed(db, userId);
+}
+
+/** A new message, in the thread given or a new one; `messageId`, made by the client, names it. */
+export async function sendMessage(c: Caller, input: { threadId: string | null; text: string; messageId?: string }): Promise<Started> {
+  assertAcceptingRuns();
+  const thread = input.threadId ? await threadOf(c.db, c.userId, input.threadId) : await createThread(c.db, c.userId);
+  await admit(c.db, c.userId, thread.id, "message", async () => {
+    if (input.messageId && (await branchRow(c.db, thread.id, input.messageId))) throw new Conflict("This message was already sent");
+  });
+  const run = await startRun({ ...c, threadId: thread.id, text: input.text, messageId: input.messageId });
+  return { threadId: thread.id, runId: run.id };
+}
+
+/** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
+export async function continueAnswer(c: Caller, threadId: string): Promise<Started> {
+  await admit(c.db, c.userId, threadId, "message");
+  const run = await startRun({ ...c, threadId, text: null });
+  return { threadId, runId: run.id };
+}
+
+/** Edits a past user message: a new branch from the checkpoint before it, answered afresh. */
+export async function editMessage(c: Caller, input: { threadId: string; messageId: string; text: string }): Promise<Started> {
+  let fork: { base: string; after: string | null } | null = null;
+  await admit(c.db, c.userId, input.threadId, "message", async () => {
+    const row = await branchRow(c.db, input.threadId, input.messageId);
+    if (row?.role !== "user" || !row.baseCheckpointId) throw new NotFound(MESSAGE_NOT_FOUND);
+    fork = { base: row.baseCheckpointId, after: row.parentId };
+  });
+  const run = await startRun({ ...c, threadId: input.threadId, text: input.text, fork: fork! });
+  return { threadId: input.threadId, runId: run.id };
+}
+
+/** A new answer to the same user message, as a sibling of the one given. */
+export async function regenerateAnswer(c: Caller, input: { threadId: string; messageId: string }): Promise<Started> {
+  let question: { text: string; fork: { base: string; messageId: string; after: string | null } } | null = null;
+  await admit(c.db, c.userId, input.threadId, "message", async () => {
+    const answer = await branchRow(c.db, input.threadId, input.messageId);
+    const asked = answer?.role === "assistant" && answer.parentId ? await branchRow(c.db, input.threadId, answer.parentId) : null;
+    if (!asked?.baseCheckpointId) throw new NotFound(MESSAGE_NOT_FOUND);
+    // The question's text, from the branch shown (the only place Regenerate is offered).
+    const state = await c.agent.graph.getState({ configurable: { thread_id: input.threadId } });
+    const shown = toUiMessages(state.values.messages ?? []).find((m) => m.id === asked.messageId);
+    if (shown?.role !== "user") throw new NotFound(MESSAGE_NOT_FOUND);
+    question = { text: shown.text, fork: { base: asked.baseCheckpointId, messageId: asked.messageId, after: asked.parentId } };
+  });
+  const { text, fork } = question!;
+  const run = await startRun({ ...c, threadId: input.threadId, text, fork });
+  return { threadId: input.threadId, runId: run.id };
+}
+
+/**
+ * The user's decision on an action the agent asked to take, applied once; the last decision of a
+ * pause resumes the agent in a new run. Edited arguments must fit the tool.
+ */
+export async function decideAction(c: Caller, input: { threadId: string; toolCallId: string; decision: Decision }) {
+  await admit(c.db, c.userId, input.threadId, "decision", async () => {
+    if (input.decision.type !== "edit") return;
+    const asked = await approvalOf(c.db, c.userId, input.threadId, input.toolCallId);
+    if (asked) validateToolArgs(c.agent, asked.toolName, input.decision.args);
+  });
+  const { status, resume } = await decide(c.db, { userId: c.userId, ...input });
+  if (resume) launch(c.db, c.agent, resume.run, { message: null, titleFrom: null, resume: resume.decisions, requestId: c.requestId });
+  else await announce(c.db, c.userId, input.threadId, "thread-changed");
+  return { status, runId: resume?.run.id ?? null };
+}
+
+/** Shows the branch through another version of a message; refused while an answer or a decision is pending. */
+export async function switchBranchTo(c: Caller, input: { threadId: string; messageId: string }) {
+  if (await activeRunOfThread(c.db, input.threadId)) throw new Conflict(STILL_ANSWERING);
+  await assertNoPendingApproval(c.db, input.threadId);
+  if (!(await switchBranch(c.db, c.agent, input.threadId, input.messageId))) throw new NotFound(MESSAGE_NOT_FOUND);
+  await announce(c.db, c.userId, input.threadId, "thread-changed");
+}
+
+/** Stops the thread's answer, if one is running: at once where it runs here, else through Postgres. */
+export async function cancelThreadRun(db: DB, threadId: string): Promise<boolean> {
+  const run = await activeRunOfThread(db, threadId);
+  if (!run) return false;
+  localRun(run.id)?.controller.abort();
+  await requestCancel(db, run.id);
+  return true;
+}
+
+/** Continues a run whose owner disappeared (the recovery sweep claimed it). */
+export const takeOver = (db: DB, agent: Agent, run: Run) => resumeRun(db, agent, run);
+
+/** Shutdown: running answers finish their step and are handed to another instance. */
+export const drain = (timeoutMs: number) => drainInstance(timeoutMs);

@@ -3,11 +3,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { applyEvent, emptyTurn, type LiveTurn } from "@/app/_lib/live-turn";
+import { applyEvent, emptyTurn, type LiveTurn, type PendingMessage } from "@/app/_lib/live-turn";
+import { mergeTurn } from "@/app/_lib/merge-turn";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { RunEvent } from "@/lib/run-events";
 import { Composer } from "../composer";
-import type { UiMessage } from "@/lib/messages";
 import { ApprovalCard } from "./approval-card";
 import { MessageView, TokenCount } from "./message-list";
 import { ModelBadge } from "./model-badge";
@@ -25,7 +25,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
 
   const [startedRunId, setStartedRunId] = useState<string | null>(null);
   // The message on its way before its run reports, and for an edit or regenerate, where it forks.
-  const [pending, setPending] = useState<{ id?: string; text: string; forkAfter?: string | null } | null>(null);
+  const [pending, setPending] = useState<PendingMessage | null>(null);
   const [live, setLive] = useState<LiveTurn | null>(null);
   // What went wrong with the last answer, and what the user can do about it.
   const [problem, setProblem] = useState<{ message: string; action: "Retry" | "Continue" | null } | null>(null);
@@ -148,29 +148,8 @@ export function Conversation({ threadId }: { threadId?: string }) {
   );
   const actions = useMemo(() => ({ onEdit, onRegenerate, onSwitch, locked }), [onEdit, onRegenerate, onSwitch, locked]);
 
-  // The live run replays its turn from the start, so history is shown up to where that turn begins:
-  // for an edit or regenerate, after the message it forks from; otherwise before its user message.
-  const forkAfter = live?.forkAfter !== undefined ? live.forkAfter : pending?.forkAfter;
-  const cut =
-    forkAfter !== undefined
-      ? forkAfter === null
-        ? 0
-        : messages.findIndex((m) => m.id === forkAfter) + 1
-      : messages.findIndex((m) => m.id === (live?.userMessage?.id ?? pending?.id));
-  const earlier = cut >= 0 ? messages.slice(0, cut) : messages;
-  // The live turn uses the ids the history will give it, so when the finished turn replaces it React
-  // keeps the same elements (an expanded tool row stays open).
-  const shown: UiMessage[] = [...earlier];
-  const liveUser = live?.userMessage ?? (pending ? { id: pending.id ?? "pending", text: pending.text } : null);
-  if (liveUser) shown.push({ id: liveUser.id, role: "user", text: liveUser.text });
-  if (live)
-    shown.push({
-      id: live.assistantId ?? `live-${live.runId}`,
-      role: "assistant",
-      parts: live.parts,
-      stopped: live.ended?.status === "cancelled",
-      usage: null,
-    });
+  const { earlier, turn } = mergeTurn(messages, live, pending);
+  const shown = [...earlier, ...turn];
   const shownProblem = answering
     ? null
     : (problem ?? (history.data?.interrupted ? { message: "This answer was interrupted before it finished.", action: "Continue" as const } : null));

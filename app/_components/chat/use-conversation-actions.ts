@@ -58,6 +58,11 @@ export function useConversationActions({
   const answering = Boolean(run.runId) || send.isPending || retry.isPending || edit.isPending || regenerate.isPending;
   const locked = answering || awaitingDecision || switchBranch.isPending;
 
+  // `mutate` is stable where the mutation's result object is not: the message actions stay the same
+  // object while an answer streams, so the memoised past messages do not re-render at every token.
+  const { mutate: editMessage } = edit;
+  const { mutate: regenerateAnswer } = regenerate;
+  const { mutate: showBranch } = switchBranch;
   const latest = useRef({ messages, threadId });
   useLayoutEffect(() => {
     latest.current = { messages, threadId };
@@ -68,9 +73,9 @@ export function useConversationActions({
       if (!threadId) return;
       const at = messages.findIndex((m) => m.id === messageId);
       expect({ text, forkAfter: at > 0 ? messages[at - 1]!.id : null });
-      edit.mutate({ threadId, messageId, text });
+      editMessage({ threadId, messageId, text });
     },
-    [edit, expect],
+    [editMessage, expect],
   );
   const onRegenerate = useCallback(
     (messageId: string) => {
@@ -80,14 +85,11 @@ export function useConversationActions({
       const question = messages[at - 1];
       if (question?.role !== "user") return;
       expect({ text: question.text, forkAfter: at > 1 ? messages[at - 2]!.id : null });
-      regenerate.mutate({ threadId, messageId });
+      regenerateAnswer({ threadId, messageId });
     },
-    [regenerate, expect],
+    [regenerateAnswer, expect],
   );
-  const onSwitch = useCallback(
-    (messageId: string) => latest.current.threadId && switchBranch.mutate({ id: latest.current.threadId, messageId }),
-    [switchBranch],
-  );
+  const onSwitch = useCallback((messageId: string) => latest.current.threadId && showBranch({ id: latest.current.threadId, messageId }), [showBranch]);
   const messageActions: MessageActions = useMemo(() => ({ onEdit, onRegenerate, onSwitch, locked }), [onEdit, onRegenerate, onSwitch, locked]);
 
   return {

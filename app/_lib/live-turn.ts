@@ -13,3 +13,14 @@ export const emptyTurn = (runId: string): LiveTurn => ({ ...emptySnapshot, runId
 export function applyEvent(turn: LiveTurn, event: RunEvent): LiveTurn {
   return event.type === "run-end" ? { ...turn, ended: event } : applyToTurn(turn, event);
 }
+
+/**
+ * A message on its way, shown before its run reports. `id`: the one the client named it with (a new
+ * message), which its run and the history will use too. `forkAfter`: for an edit or regenerate,
+ * the message the new branch continues from (null: the start).
+ */
+export interface PendingMessage {
+  id?: string;
+  text: string;
+  forkAfter?: string | null;
+}

@@ -1,6 +1,7 @@
 "use client";
-import type { InfiniteData, QueryClient } from "@tanstack/react-query";
-import type { RouterOutputs } from "./trpc";
+import { type InfiniteData, type QueryClient, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+import { type RouterOutputs, useTRPC } from "./trpc";
 
 type ListPage = RouterOutputs["thread"]["list"];
 type ThreadSummary = ListPage["items"][number];
@@ -23,5 +24,20 @@ export function patchThreadLists(queryClient: QueryClient, listKey: readonly unk
           })),
         }
       : data,
+  );
+}
+
+/** After an answer or a branch switch, the conversation, its title and the sidebar's order may all have changed. */
+export function useRefreshThreads() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return useCallback(
+    () =>
+      Promise.all([
+        queryClient.invalidateQueries(trpc.thread.messages.queryFilter()),
+        queryClient.invalidateQueries(trpc.thread.list.pathFilter()),
+        queryClient.invalidateQueries(trpc.thread.get.queryFilter()),
+      ]),
+    [queryClient, trpc],
   );
 }

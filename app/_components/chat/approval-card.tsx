@@ -1,15 +1,10 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { useTRPC } from "@/app/_lib/trpc";
+import { type RouterInputs, type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
-export interface PendingApproval {
-  toolCallId: string;
-  name: string;
-  args: Record<string, unknown>;
-  status: "pending" | "approved" | "edited" | "rejected";
-  reason: string | null;
-}
+type PendingApproval = RouterOutputs["thread"]["messages"]["approvals"][number];
+type Decision = RouterInputs["chat"]["decide"]["decision"];
 
 /** What each action would do, in words; the raw arguments stay one click away. */
 const DESCRIBE: Record<string, (args: Record<string, unknown>) => string> = {
@@ -21,7 +16,16 @@ const DESCRIBE: Record<string, (args: Record<string, unknown>) => string> = {
  * then approve) or Reject (with a reason the model reads). A decision made in another tab shows here
  * once the thread refreshes; a second decision gets the server's "Already decided".
  */
-export function ApprovalCard({ threadId, approval, onDecided }: { threadId: string; approval: PendingApproval; onDecided: (runId: string | null) => void }) {
+export function ApprovalCard({
+  threadId,
+  approval,
+  onDecided,
+}: {
+  threadId: string;
+  approval: PendingApproval;
+  /** The run the decision resumed, if it was the last one the agent waited for. */
+  onDecided: (runId: RouterOutputs["chat"]["decide"]["runId"]) => void;
+}) {
   const trpc = useTRPC();
   const [mode, setMode] = useState<"ask" | "edit" | "reject">("ask");
   const [args, setArgs] = useState<Record<string, unknown>>(approval.args);
@@ -29,7 +33,7 @@ export function ApprovalCard({ threadId, approval, onDecided }: { threadId: stri
   const decide = useMutation(trpc.chat.decide.mutationOptions({ onSuccess: (r) => onDecided(r.runId) }));
   const describe = DESCRIBE[approval.name]?.(approval.args) ?? `Run ${approval.name}`;
   const busy = decide.isPending || decide.isSuccess;
-  const send = (decision: Parameters<typeof decide.mutate>[0]["decision"]) => decide.mutate({ threadId, toolCallId: approval.toolCallId, decision });
+  const send = (decision: Decision) => decide.mutate({ threadId, toolCallId: approval.toolCallId, decision });
 
   if (approval.status !== "pending") {
     return (

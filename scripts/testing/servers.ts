@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { encode } from "next-auth/jwt";
 import superjson from "superjson";
 import type { AppRouter } from "../../server/trpc/root";
+import { freePort } from "../lib/free-port";
 
 export const AUTH_SECRET = "process-tests-secret-process-tests-secret";
 const root = path.resolve(import.meta.dirname, "../..");
@@ -18,14 +18,6 @@ export interface Server {
   output(): string;
   stop(): Promise<void>;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 /**
  * A real `next start` of the production build (run `next build` first), as an operator runs one

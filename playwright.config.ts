@@ -1,11 +1,7 @@
-import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { browserPath } from "./scripts/lib/browser";
 
-// Playwright cannot download its own browser here; we drive an installed Chromium.
-const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-if (!fs.existsSync(chromium)) {
-  throw new Error(`No Chromium at ${chromium}: install one (sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary.`);
-}
+const chromium = browserPath();
 if (!process.env.DATABASE_URL) {
   throw new Error("End-to-end tests need a scratch database: run them with `npm test`, or set DATABASE_URL to a database they may fill.");
 }

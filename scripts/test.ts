@@ -100,7 +100,7 @@ const e2eUrl = Object.assign(new URL(server.adminUrl), { pathname: `/${e2eDb}` }
 const playwrightReport = path.join(reports, "playwright.json");
 await step("end-to-end (playwright)", async () =>
   built()
-    ? run(bin("playwright"), ["test", "--reporter=list,json"], {
+    ? run(bin("playwright"), ["test"], {
         DATABASE_URL: e2eUrl,
         E2E_PORT: String(await freePort()),
         PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,

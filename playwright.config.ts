@@ -36,8 +36,8 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  // The production build, started the way an operator starts it (migrations included). Its output
-  // goes to a file that e2e/server-log-reporter.ts prints when the run fails.
+  // The production build, started the way an operator starts it (migrations included), on loopback
+  // only. Its output goes to a file that e2e/server-log-reporter.ts prints when the run fails.
   webServer: {
     command: `node node_modules/tsx/dist/cli.mjs scripts/serve.ts start > "${serverLog}" 2>&1`,
     url: `${baseURL}/sign-in`,
@@ -46,6 +46,7 @@ export default defineConfig({
     timeout: 120_000,
     env: {
       PORT: String(port),
+      HOST: "127.0.0.1",
       AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e",
       // The offline model, paced so that streaming, Stop and reloads mid-answer can be seen.
       OFFLINE_MODEL_DELAY_MS: "40",

@@ -41,7 +41,9 @@ async function main() {
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
   // Same process group, so a supervisor that kills the group takes Next down too. The embedded
   // Postgres is in a session of its own (pg_ctl), so it outlives Next and we stop it after.
-  const child = spawn(process.execPath, [nextBin, mode, ...process.argv.slice(3)], {
+  // HOST unset keeps Next's default, every interface; 127.0.0.1 keeps the server off the network.
+  const host = process.env.HOST ? ["-H", process.env.HOST] : [];
+  const child = spawn(process.execPath, [nextBin, mode, ...host, ...process.argv.slice(3)], {
     stdio: "inherit",
     // In production the app itself (instrumentation.ts) handles SIGTERM: it drains running answers first.
     env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret, ...(mode === "start" && { NEXT_MANUAL_SIG_HANDLE: "true" }) },

@@ -59,20 +59,36 @@ const ENV: Record<string, string> = {
 /**
  * A real `next start` of the production build (run `next build` first), as an operator runs one
  * instance among several: its own port, the shared database, fast heartbeats so tests are quick.
+ * It listens on 127.0.0.1 only: nothing a test starts is reachable from the network.
  */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   // CPU_PROFILE_DIR: a V8 CPU profile of the server, written when it exits (SIGTERM, not SIGKILL).
   const profile = env.CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${env.CPU_PROFILE_DIR}`] : [];
   const next = path.join(root, "node_modules/next/dist/bin/next");
-  return launch([...profile, next, "start", "-p", String(port)], port, {
+  return launch([...profile, next, "start", "-H", "127.0.0.1", "-p", String(port)], port, {
     DATABASE_URL: databaseUrl,
     NEXT_MANUAL_SIG_HANDLE: "true",
     ...env,
   });
 }
 
-async function launch(args: string[], port: number, env: Record<string, string>): Promise<Server> {
+/**
+ * `npm start` itself (scripts/serve.ts: migrations, then Next), as the end-to-end tests start it,
+ * with HOST=127.0.0.1. Stopped with SIGTERM, which it passes on to Next: killed, it would leave
+ * Next running.
+ */
+export async function startServeScript(databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  return launch(
+    ["--import", "tsx", "scripts/serve.ts", "start"],
+    port,
+    { DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), ...env },
+    "SIGTERM",
+  );
+}
+
+async function launch(args: string[], port: number, env: Record<string, string>, stopSignal: NodeJS.Signals = "SIGKILL"): Promise<Server> {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logFile = path.join(logDir, `server-${port}.log`);
   const file = fs.createWriteStream(logFile);
@@ -92,7 +108,7 @@ async function launch(args: string[], port: number, env: Record<string, string>)
     output: () => log,
     logFile,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) child.kill(stopSignal);
       await exited;
     },
   };

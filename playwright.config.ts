@@ -1,17 +1,17 @@
-import fs from "node:fs";
-import { defineConfig, devices } from "@playwright/test";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices, type ReporterDescription } from "@playwright/test";
+import { browserPath } from "./scripts/lib/browser";
 
-// Playwright cannot download its own browser here; we drive an installed Chromium.
-const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-if (!fs.existsSync(chromium)) {
-  throw new Error(`No Chromium at ${chromium}: install one (sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary.`);
-}
+const chromium = browserPath();
 if (!process.env.DATABASE_URL) {
   throw new Error("End-to-end tests need a scratch database: run them with `npm test`, or set DATABASE_URL to a database they may fill.");
 }
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// The port is unique per `npm test` run, so concurrent runs keep separate logs.
+const serverLog = path.join(os.tmpdir(), `threadline-e2e-server-${port}.log`);
 
 export default defineConfig({
   testDir: "e2e",
@@ -21,7 +21,12 @@ export default defineConfig({
   retries: 0,
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  reporter: [["list"]],
+  reporter: [
+    ["list"],
+    // `npm test` counts results from the JSON report it names.
+    ...(process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["json"] as ReporterDescription] : []),
+    ["./e2e/server-log-reporter.ts", { file: serverLog }],
+  ],
   use: {
     baseURL,
     trace: "retain-on-failure",
@@ -31,17 +36,17 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  // The production build, started the way an operator starts it (migrations included).
+  // The production build, started the way an operator starts it (migrations included), on loopback
+  // only. Its output goes to a file that e2e/server-log-reporter.ts prints when the run fails.
   webServer: {
-    command: "node node_modules/tsx/dist/cli.mjs scripts/serve.ts start",
+    command: `node node_modules/tsx/dist/cli.mjs scripts/serve.ts start > "${serverLog}" 2>&1`,
     url: `${baseURL}/sign-in`,
     reuseExistingServer: false,
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     timeout: 120_000,
-    stdout: "pipe",
-    stderr: "pipe",
     env: {
       PORT: String(port),
+      HOST: "127.0.0.1",
       AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e",
       // The offline model, paced so that streaming, Stop and reloads mid-answer can be seen.
       OFFLINE_MODEL_DELAY_MS: "40",

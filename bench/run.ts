@@ -77,7 +77,7 @@ async function longThread(pool: pg.Pool, saver: Saver) {
   let raw = 0;
   const last = PLAN.marks.at(-1)!;
   for (let i = 1; i <= last; i++) {
-    const { result: ms, statements } = await countStatements(async () => {
+    const { result: ms, statements } = await countStatements(`turn ${i} with the ${saver.name}`, async () => {
       const t0 = performance.now();
       await turn(graph, threadId, i);
       return performance.now() - t0;

@@ -5,10 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { chromium } from "@playwright/test";
+import { browserPath } from "./lib/browser";
 
 const base = process.env.BASE_URL ?? "http://localhost:3000";
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  executablePath: browserPath(),
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });

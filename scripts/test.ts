@@ -6,12 +6,12 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startTestPostgres } from "./testing/postgres-server";
 import { fail } from "./lib/fail";
+import { freePort } from "./lib/free-port";
 
 const bin = (name: string) => path.join("node_modules", ".bin", name);
 const TEST_STEPS = ["unit + integration (vitest)", "several server instances (vitest)", "end-to-end (playwright)"];
@@ -44,14 +44,6 @@ function tally<R>(file: string, read: (report: R) => Counts) {
   counts.failed += c.failed;
   counts.skipped += c.skipped;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), "threadline-reports-"));
 const server = await startTestPostgres().catch(fail);
@@ -108,7 +100,7 @@ const e2eUrl = Object.assign(new URL(server.adminUrl), { pathname: `/${e2eDb}` }
 const playwrightReport = path.join(reports, "playwright.json");
 await step("end-to-end (playwright)", async () =>
   built()
-    ? run(bin("playwright"), ["test", "--reporter=list,json"], {
+    ? run(bin("playwright"), ["test"], {
         DATABASE_URL: e2eUrl,
         E2E_PORT: String(await freePort()),
         PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,

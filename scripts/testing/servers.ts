@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { encode } from "next-auth/jwt";
 import superjson from "superjson";
 import type { AppRouter } from "../../server/trpc/root";
+import { freePort } from "../lib/free-port";
 
 export const AUTH_SECRET = "process-tests-secret-process-tests-secret";
 const root = path.resolve(import.meta.dirname, "../..");
@@ -16,54 +18,106 @@ export interface Server {
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   output(): string;
+  /** Its output, also kept in this file; server-logs-on-failure.ts prints it for the tests that fail. */
+  logFile: string;
   stop(): Promise<void>;
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+// Server output goes to files, not the test run's screen.
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "threadline-servers-"));
+const running = new Set<Server>();
+const watchers = new Set<Set<Server>>();
+
+/**
+ * From now on, every server running or started: the ones a test may have depended on, whose logs
+ * explain its failure. Each call watches anew (one per test); `stop()` ends a watch.
+ */
+export function watchServers(): { seen: Set<Server>; stop(): void } {
+  const seen = new Set(running);
+  watchers.add(seen);
+  return { seen, stop: () => watchers.delete(seen) };
+}
+
+/** Every test server's settings: quick heartbeats and takeovers, no limits, the offline model. */
+const ENV: Record<string, string> = {
+  NODE_ENV: "production",
+  AUTH_SECRET,
+  OFFLINE_MODEL_DELAY_MS: "25",
+  RUN_HEARTBEAT_MS: "250",
+  // Its log lines are part of what tests read (server.output()).
+  LOG_QUIET: "0",
+  MESSAGE_RATE_PER_MINUTE: "0",
+  MESSAGE_RATE_PER_HOUR: "0",
+  RUN_STALE_AFTER_MS: "1500",
+  RUN_SWEEP_MS: "250",
+  OPENAI_API_KEY: "",
+  OPENAI_BASE_URL: "",
+  ANTHROPIC_API_KEY: "",
+  OLLAMA_BASE_URL: "",
+};
 
 /**
  * A real `next start` of the production build (run `next build` first), as an operator runs one
  * instance among several: its own port, the shared database, fast heartbeats so tests are quick.
+ * It listens on 127.0.0.1 only: nothing a test starts is reachable from the network.
  */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   // CPU_PROFILE_DIR: a V8 CPU profile of the server, written when it exits (SIGTERM, not SIGKILL).
   const profile = env.CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${env.CPU_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      AUTH_SECRET,
-      NEXT_MANUAL_SIG_HANDLE: "true",
-      OFFLINE_MODEL_DELAY_MS: "25",
-      RUN_HEARTBEAT_MS: "250",
-      // Its log lines are part of what tests read (server.output()).
-      LOG_QUIET: "0",
-      MESSAGE_RATE_PER_MINUTE: "0",
-      MESSAGE_RATE_PER_HOUR: "0",
-      RUN_STALE_AFTER_MS: "1500",
-      RUN_SWEEP_MS: "250",
-      OPENAI_API_KEY: "",
-      OPENAI_BASE_URL: "",
-      ANTHROPIC_API_KEY: "",
-      OLLAMA_BASE_URL: "",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const next = path.join(root, "node_modules/next/dist/bin/next");
+  return launch([...profile, next, "start", "-H", "127.0.0.1", "-p", String(port)], port, {
+    DATABASE_URL: databaseUrl,
+    NEXT_MANUAL_SIG_HANDLE: "true",
+    ...env,
   });
+}
+
+/**
+ * `npm start` itself (scripts/serve.ts: migrations, then Next), as the end-to-end tests start it,
+ * with HOST=127.0.0.1. Stopped with SIGTERM, which it passes on to Next: killed, it would leave
+ * Next running.
+ */
+export async function startServeScript(databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  return launch(
+    ["--import", "tsx", "scripts/serve.ts", "start"],
+    port,
+    { DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), ...env },
+    "SIGTERM",
+  );
+}
+
+async function launch(args: string[], port: number, env: Record<string, string>, stopSignal: NodeJS.Signals = "SIGKILL"): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const logFile = path.join(logDir, `server-${port}.log`);
+  const file = fs.createWriteStream(logFile);
   let log = "";
-  child.stdout!.on("data", (d) => (log += d));
-  child.stderr!.on("data", (d) => (log += d));
+  const keep = (d: Buffer) => {
+    log += d;
+    file.write(d);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
+  const server: Server = {
+    url,
+    process: child,
+    exited,
+    output: () => log,
+    logFile,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill(stopSignal);
+      await exited;
+    },
+  };
+  running.add(server);
+  for (const seen of watchers) seen.add(server);
+  void exited.then(() => {
+    running.delete(server);
+    file.end();
+  });
   // Ready when it answers; give up after 60 s (or at once if it died).
   const started = Date.now();
   for (;;) {
@@ -73,19 +127,13 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       () => false,
     );
     if (ok) break;
-    if (Date.now() - started > 60_000) throw new Error(`server did not start in 60 s:\n${log}`);
+    if (Date.now() - started > 60_000) {
+      await server.stop();
+      throw new Error(`server did not start in 60 s:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
-    url,
-    process: child,
-    exited,
-    output: () => log,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await exited;
-    },
-  };
+  return server;
 }
 
 /** The cookie a browser holds after signing in: the same Auth.js JWT, made with the servers' secret. */

@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { captureLogs } from "@/server/observability/log";
 import { httpError, scriptedModel } from "@/scripts/testing/fake-model";
 import { buildAgentGraph, isTransient } from "./graph";
 import { createOfflineModel, deriveTitle, findExpression } from "./offline-model";
@@ -58,6 +59,27 @@ describe("agent graph", () => {
     const again = scriptedModel([reset, { text: "ok" }]);
     const g2 = buildAgentGraph({ model: again.model, tools: basicTools, retry: { ...fastRetry, retryOn: isTransient } });
     expect((await g2.invoke(ask("hi"))).messages.at(-1)!.content).toBe("ok");
+  });
+
+  it("logs each retry as a warning in the app's log, and nothing on the console", async () => {
+    const { model } = scriptedModel([httpError(503), httpError(429), { text: "made it" }]);
+    const consoleLog = vi.spyOn(console, "log");
+    const logs = captureLogs();
+    let printed: unknown[][];
+    try {
+      await buildAgentGraph({ model, tools: basicTools, retry: fastRetry }).invoke(ask("hi"));
+    } finally {
+      logs.stop();
+      // Restoring the spy also forgets its calls.
+      printed = [...consoleLog.mock.calls];
+      consoleLog.mockRestore();
+    }
+    const retries = logs.lines.filter((l) => l.msg === "model call failed; retrying");
+    expect(retries.map((l) => [l.level, l.node, l.reason])).toEqual([
+      [40, "model", "HTTP 503"],
+      [40, "model", "HTTP 429"],
+    ]);
+    expect(printed).toEqual([]);
   });
 
   it("gives up after the last retry, keeping the user's message in the checkpoint", async () => {

@@ -3,6 +3,7 @@ import { AIMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
 import { instrumentNode } from "@/server/observability/graph";
+import { logger } from "@/server/observability/log";
 import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } from "./context";
 import { modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
@@ -15,6 +16,7 @@ export interface AgentOptions {
   /** Rounds of tool calls allowed in one turn before the run stops with an explanation. */
   maxToolRounds?: number;
   modelTimeoutMs?: number;
+  /** For the model node; without `retryOn`, isTransient decides. */
   retry?: RetryPolicy;
   /** Tokens sent per model call, at most; older turns go into a running summary. */
   contextBudget?: number;
@@ -48,7 +50,7 @@ export function buildAgentGraph({
   labels = { provider: "unknown", model: "unknown" },
 }: AgentOptions) {
   return new StateGraph(AgentState)
-    .addNode("model", instrumentNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer, labels)), { retryPolicy: retry })
+    .addNode("model", instrumentNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer, labels)), { retryPolicy: loggedRetries(retry) })
     .addNode("review", instrumentNode("review", reviewNode(tools)))
     .addNode("tools", instrumentNode("tools", toolsNode(tools)))
     .addNode("step_limit", instrumentNode("step_limit", stepLimitNode(maxToolRounds)))
@@ -69,6 +71,24 @@ export function buildAgentGraph({
 }
 
 export type AgentGraph = ReturnType<typeof buildAgentGraph>;
+
+/**
+ * The policy with each retry written to the app's log: LangGraph's own notice is a console.log
+ * line, unstructured among the JSON lines in production and printed through every test run.
+ * LangGraph asks `retryOn` only while attempts remain, so a yes is a retry.
+ */
+function loggedRetries(retry: RetryPolicy): RetryPolicy {
+  const retryOn = retry.retryOn ?? isTransient;
+  return {
+    ...retry,
+    logWarning: false,
+    retryOn: (err) => {
+      const again = retryOn(err);
+      if (again) logger().warn({ node: "model", reason: err instanceof Error ? err.message : String(err) }, "model call failed; retrying");
+      return again;
+    },
+  };
+}
 
 /** Worth another try: rate limits, server errors, dropped connections and our own timeout. */
 export function isTransient(err: unknown): boolean {

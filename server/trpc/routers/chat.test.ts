@@ -1,30 +1,17 @@
-import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOfflineModel } from "@/server/agent/offline-model";
 import type { RunEvent } from "@/lib/run-events";
 import { applyToTurn, emptySnapshot } from "@/lib/turn";
 import { testAgent } from "@/scripts/testing/agent";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
+import { failure } from "@/scripts/testing/failure";
 import { httpError, scriptedModel } from "@/scripts/testing/fake-model";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller } from "@/scripts/testing/users";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t.drop());
+const t = testDatabaseForFile();
 
 const readEvents = subscribeEvents;
-
-async function failure(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 describe("chat", () => {
   it("answers with streamed text, tool call and result, and checkpoints every step in the langgraph schema", async () => {

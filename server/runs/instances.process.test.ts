@@ -5,15 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "@/server/auth/users";
 import type { RunEvent } from "@/lib/run-events";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { clientFor, type Server, sessionCookie, startServer } from "@/scripts/testing/servers";
 import { uniqueEmail } from "@/scripts/testing/users";
 
-let t: TestDatabase;
+const t = testDatabaseForFile();
 let b: Server;
 let cookie: string;
 beforeAll(async () => {
-  t = await createTestDatabase();
   b = await startServer(t.url);
   const created = await createUser(t.db, { email: uniqueEmail(), password: "correct-horse-42" });
   if (!created.ok) throw new Error("no user");
@@ -21,7 +20,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await b?.stop();
-  await t?.drop();
 });
 
 type Client = ReturnType<typeof clientFor>;
@@ -89,6 +87,21 @@ describe("several instances, Postgres the only shared state", () => {
     } finally {
       await a.stop();
     }
+  });
+
+  it("an answer that outlasts RUN_STALE_AFTER_MS stays with its living instance, which heartbeats it", async () => {
+    const onB = clientFor(b, cookie);
+    const { runId, threadId } = await onB.chat.send.mutate({ text: "tell me about yourself" });
+    expect((await follow(onB, runId)).at(-1)).toEqual({ type: "run-end", status: "succeeded", error: null });
+    const { rows } = await t.pool.query(
+      "SELECT owner_instance, recoveries, extract(epoch FROM finished_at - started_at) * 1000 AS ms FROM runs WHERE id = $1",
+      [runId],
+    );
+    // Longer than the servers' RUN_STALE_AFTER_MS (scripts/testing/servers.ts): only heartbeats kept it.
+    expect(Number(rows[0].ms)).toBeGreaterThan(1500);
+    expect(rows[0]).toMatchObject({ recoveries: 0, owner_instance: expect.stringContaining(`:${b.process.pid}:`) });
+    const { messages } = await onB.thread.messages.query({ id: threadId });
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
   });
 
   it("kill -9 of the instance running an answer, at five different points: another instance recovers every run", async () => {

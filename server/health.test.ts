@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createPool } from "@/db/client";
-import { createEmptyDatabase, testDatabaseForFile } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { readiness } from "./health";
 
 const t = testDatabaseForFile();
+const unmigrated = testDatabaseForFile({ migrated: false });
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
@@ -15,13 +16,7 @@ describe("readiness", () => {
   });
 
   it("is not ready on a database without the migrations, or with no database at all", async () => {
-    const empty = await createEmptyDatabase();
-    const pool = createPool(empty.url);
-    cleanups.push(async () => {
-      await pool.end();
-      await empty.drop();
-    });
-    expect(await readiness(pool)).toEqual({ ready: false, checks: { database: true, migrations: false, accepting: true } });
+    expect(await readiness(unmigrated.pool)).toEqual({ ready: false, checks: { database: true, migrations: false, accepting: true } });
 
     const nowhere = createPool("postgres://nobody@127.0.0.1:1/none");
     cleanups.push(() => nowhere.end());

@@ -2,18 +2,16 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { type Server, startServer } from "@/scripts/testing/servers";
 
-let t: TestDatabase;
+const t = testDatabaseForFile();
 let server: Server;
 beforeAll(async () => {
-  t = await createTestDatabase();
   server = await startServer(t.url, { METRICS_TOKEN: "scrape-me-please" });
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
-  await t?.drop();
 });
 
 describe("health endpoints", () => {

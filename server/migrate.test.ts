@@ -3,85 +3,72 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { createPool } from "@/db/client";
 import { migrateDatabase } from "./migrate";
-import { createEmptyDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 
+// Each test migrates from nothing, so each gets an empty database of its own.
+const t = testDatabaseForFile({ migrated: false, eachTest: true });
 const migrationFiles = readdirSync(path.join(import.meta.dirname, "..", "db", "migrations")).filter((f) => f.endsWith(".sql"));
 
 describe("migrations", () => {
   it("apply every migration to an empty database, then re-apply as a no-op", async () => {
-    const empty = await createEmptyDatabase();
-    const pool = createPool(empty.url);
-    try {
-      expect(await migrateDatabase(pool)).toEqual({ applied: migrationFiles.length });
-      const { rows } = await pool.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-      );
-      expect(rows.map((r) => r.table_name)).toEqual([
-        "account",
-        "approvals",
-        "message_branches",
-        "notes",
-        "rate_limits",
-        "run_events",
-        "runs",
-        "session",
-        "threads",
-        "user",
-        "verificationToken",
-      ]);
-      // LangGraph's checkpoint tables, in their own schema beside the app's.
-      const lg = await pool.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'langgraph' ORDER BY table_name",
-      );
-      expect(lg.rows.map((r) => r.table_name)).toEqual([
-        "checkpoint_blobs",
-        "checkpoint_migrations",
-        "checkpoint_writes",
-        "checkpoints",
-        "message_nodes",
-        "message_payloads",
-      ]);
+    expect(await migrateDatabase(t.pool)).toEqual({ applied: migrationFiles.length });
+    const { rows } = await t.pool.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    );
+    expect(rows.map((r) => r.table_name)).toEqual([
+      "account",
+      "approvals",
+      "message_branches",
+      "notes",
+      "rate_limits",
+      "run_events",
+      "runs",
+      "session",
+      "threads",
+      "user",
+      "verificationToken",
+    ]);
+    // LangGraph's checkpoint tables, in their own schema beside the app's.
+    const lg = await t.pool.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'langgraph' ORDER BY table_name",
+    );
+    expect(lg.rows.map((r) => r.table_name)).toEqual([
+      "checkpoint_blobs",
+      "checkpoint_migrations",
+      "checkpoint_writes",
+      "checkpoints",
+      "message_nodes",
+      "message_payloads",
+    ]);
 
-      expect(await migrateDatabase(pool)).toEqual({ applied: 0 });
-      const journal = await pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
-      expect(journal.rows[0].n).toBe(migrationFiles.length);
-    } finally {
-      await pool.end();
-      await empty.drop();
-    }
+    expect(await migrateDatabase(t.pool)).toEqual({ applied: 0 });
+    const journal = await t.pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
+    expect(journal.rows[0].n).toBe(migrationFiles.length);
   });
 
   it("are safe when several instances start at once", async () => {
-    const empty = await createEmptyDatabase();
-    const pools = [createPool(empty.url), createPool(empty.url), createPool(empty.url)];
+    // Each instance has its own pool, as separate processes would.
+    const pools = [createPool(t.url), createPool(t.url), createPool(t.url)];
     try {
       const results = await Promise.all(pools.map((p) => migrateDatabase(p)));
       expect(results.map((r) => r.applied).sort()).toEqual([0, 0, migrationFiles.length]);
     } finally {
       await Promise.all(pools.map((p) => p.end()));
-      await empty.drop();
     }
   });
 
   it("create the sidebar index that the thread list query uses", async () => {
-    const empty = await createEmptyDatabase();
-    const pool = createPool(empty.url);
-    try {
-      await migrateDatabase(pool);
-      // Enough rows that a sequential scan is not the cheap option.
-      await pool.query(`INSERT INTO "user"(id, email) SELECT 'u' || g, 'u' || g || '@x.test' FROM generate_series(1, 200) g`);
-      await pool.query(`INSERT INTO threads(user_id, title, updated_at)
-        SELECT 'u' || (g % 200 + 1), 't' || g, now() - g * interval '1 second' FROM generate_series(1, 20000) g`);
-      await pool.query("ANALYZE threads");
-      const plan = await pool.query(`EXPLAIN SELECT id, title FROM threads WHERE user_id = 'u7'
-        AND (updated_at, id) < (now(), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)
-        ORDER BY updated_at DESC, id DESC LIMIT 31`);
-      const text = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
-      expect(text).toContain("threads_user_updated_idx");
-      expect(text).not.toMatch(/Sort/);
-    } finally {
-      await pool.end();
-      await empty.drop();
-    }
+    await migrateDatabase(t.pool);
+    // Enough rows that a sequential scan is not the cheap option.
+    await t.pool.query(`INSERT INTO "user"(id, email) SELECT 'u' || g, 'u' || g || '@x.test' FROM generate_series(1, 200) g`);
+    await t.pool.query(`INSERT INTO threads(user_id, title, updated_at)
+      SELECT 'u' || (g % 200 + 1), 't' || g, now() - g * interval '1 second' FROM generate_series(1, 20000) g`);
+    await t.pool.query("ANALYZE threads");
+    const plan = await t.pool.query(`EXPLAIN SELECT id, title FROM threads WHERE user_id = 'u7'
+      AND (updated_at, id) < (now(), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)
+      ORDER BY updated_at DESC, id DESC LIMIT 31`);
+    const text = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+    expect(text).toContain("threads_user_updated_idx");
+    expect(text).not.toMatch(/Sort/);
   });
 });

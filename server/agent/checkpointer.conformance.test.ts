@@ -3,29 +3,21 @@
  * freshly created Postgres database.
  */
 import { validate } from "@langchain/langgraph-checkpoint-validation";
-import type pg from "pg";
-import { createPool } from "@/db/client";
-import { createEmptyDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { CHECKPOINT_SCHEMA, createCheckpointer } from "./checkpointer";
 
-let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
-let pool: pg.Pool;
+// Empty: the saver creates its own schema, as it does on first start.
+const t = testDatabaseForFile({ migrated: false });
 
 validate({
   checkpointerName: "threadline",
   beforeAllTimeout: 60_000,
   async beforeAll() {
-    database = await createEmptyDatabase();
-    pool = createPool(database.url);
-    await createCheckpointer(pool).setup();
+    await createCheckpointer(t.pool).setup();
   },
-  async afterAll() {
-    await pool.end();
-    await database.drop();
-  },
-  createCheckpointer: () => createCheckpointer(pool),
+  createCheckpointer: () => createCheckpointer(t.pool),
   async destroyCheckpointer() {
-    await pool.query(
+    await t.pool.query(
       `TRUNCATE ${CHECKPOINT_SCHEMA}.checkpoints, ${CHECKPOINT_SCHEMA}.checkpoint_blobs, ${CHECKPOINT_SCHEMA}.checkpoint_writes, ${CHECKPOINT_SCHEMA}.message_payloads, ${CHECKPOINT_SCHEMA}.message_nodes`,
     );
   },

@@ -1,8 +1,8 @@
 import { HumanMessage } from "@langchain/core/messages";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/lib/run-events";
 import { testAgent } from "@/scripts/testing/agent";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { type ChatRequest, type FakeReply, startFakeOpenAI } from "@/scripts/testing/openai-server";
 import { signedInCaller } from "@/scripts/testing/users";
 import { createCheckpointer } from "./checkpointer";
@@ -11,11 +11,7 @@ import { parseConfig } from "@/server/config";
 import { chooseModel } from "./model";
 import { basicTools } from "./tools";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t.drop());
+const t = testDatabaseForFile();
 
 const fastRetry = { maxAttempts: 3, initialInterval: 5, maxInterval: 10, jitter: false, retryOn: isTransient };
 const isTitleRequest = (req: ChatRequest) => JSON.stringify(req.messages[0]?.content ?? "").includes("Write a title");

@@ -1,16 +1,12 @@
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { uniqueEmail } from "@/scripts/testing/users";
 import { signInSchema, signUpSchema } from "./credentials";
 import { createUser, verifyCredentials } from "./users";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t.drop());
+const t = testDatabaseForFile();
 
 const messages = (input: unknown) => {
   const r = signUpSchema.safeParse(input);

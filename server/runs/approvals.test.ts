@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "@/db/client";
 import { testAgent } from "@/scripts/testing/agent";
 import { testDatabaseForFile } from "@/scripts/testing/database";
+import { failure } from "@/scripts/testing/failure";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { sessionFor, signedInCaller, testContext } from "@/scripts/testing/users";
 import { createCaller } from "@/server/trpc/root";
@@ -25,15 +26,6 @@ async function ask(caller: Caller, text: string, threadId?: string) {
 async function finish(caller: Caller, runId: string | null) {
   expect(runId).not.toBeNull();
   return (await subscribeEvents(caller, runId!)).at(-1)!.event;
-}
-
-async function failure(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
 }
 
 const notesOf = async (userId: string) =>

@@ -2,8 +2,14 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { config } from "@/server/config";
 
-/** This server process, as named in runs.owner_instance. */
-export const INSTANCE_ID = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+/**
+ * This server process, as named in runs.owner_instance. Kept on globalThis: Next loads this module
+ * once per bundle, and a second name would leave the runs that routes start without heartbeats
+ * (heartbeats are sent from the instrumentation bundle), so a living instance's long answers
+ * would be taken over as if it had died.
+ */
+const shared = globalThis as unknown as { __threadlineInstanceId?: string };
+export const INSTANCE_ID = (shared.__threadlineInstanceId ??= `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`);
 
 export const runTiming = () => ({
   /** How often an executing instance proves it is alive. */

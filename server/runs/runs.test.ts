@@ -12,7 +12,7 @@ import { signedInCaller, testContext, sessionFor } from "@/scripts/testing/users
 import { createCaller } from "@/server/trpc/root";
 import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 import { resumeRun } from "./execute";
-import { connectionString, followRun } from "./follow";
+import { followRun } from "./follow";
 import { notificationHub } from "./notify";
 import { localRun } from "./registry";
 import { claimStaleRuns, getRun, pruneRunEvents, readEvents, requestCancel } from "./store";
@@ -88,14 +88,33 @@ describe("runs in Postgres", () => {
   });
 
   it("keeps delivering by polling while the LISTEN connection is down", async () => {
-    const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(5)));
-    const hub = notificationHub(connectionString(t.db));
-    const { runId } = await caller.chat.send({ text: "hello" });
-    const following = collect(followRun(t.db, runId, 0));
-    await hub.simulateDrop();
-    const events = await following;
-    expect(events.at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
-    expect(text(events)).toContain("offline demo model");
+    const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(20)));
+    // Another instance's follower, with a listening connection of its own (a URL of its own) to lose.
+    const url = new URL(t.url);
+    url.searchParams.set("application_name", "deaf-follower");
+    const pool = createPool(url.toString());
+    const hub = notificationHub(url.toString());
+    const stop = new AbortController();
+    try {
+      const { runId } = await caller.chat.send({ text: "tell me about yourself" });
+      const events: SequencedEvent[] = [];
+      const following = (async () => {
+        for await (const item of followRun(createDb(pool), runId, 0, stop.signal)) events.push(item);
+      })();
+      await expect.poll(() => hub.connected && events.some((e) => e.event.type === "text-delta")).toBe(true);
+      // Down mid-answer, and for good: no reconnect can bring the notifications back.
+      await hub.close();
+      expect(hub.connected).toBe(false);
+      const heardBefore = events.length;
+      await expect.poll(() => events.at(-1)?.event, { timeout: 10_000 }).toMatchObject({ type: "run-end", status: "succeeded" });
+      await following;
+      expect(events.length).toBeGreaterThan(heardBefore + 1);
+      expect(events).toEqual(await readEvents(t.db, runId, 0));
+      expect(text(events)).toContain("offline demo model");
+    } finally {
+      stop.abort();
+      await pool.end();
+    }
   });
 
   it("is stopped from another instance through Postgres", async () => {

@@ -1,7 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
+import { failure } from "@/scripts/testing/failure";
 import { signedInCaller } from "@/scripts/testing/users";
 
 const t = testDatabaseForFile();
@@ -118,13 +118,21 @@ describe("branches", () => {
     const threadId = await done(caller, caller.chat.send({ text: "what is 2*3?" }));
     const [question, answer] = (await caller.thread.messages({ threadId: threadId })).messages;
     await done(caller, caller.chat.edit({ threadId, messageId: question!.id, text: "what is 2*4?" }));
-    const err = await other.caller.chat.edit({ threadId, messageId: question!.id, text: "x" }).catch((e: TRPCError) => e);
-    expect([(err as TRPCError).code, (err as TRPCError).message]).toEqual(["NOT_FOUND", "Conversation not found"]);
-    const wrong = await caller.chat.regenerate({ threadId, messageId: question!.id }).catch((e: TRPCError) => e);
-    expect((wrong as TRPCError).message).toBe("Message not found"); // a question is edited, not regenerated
-    const gone = await caller.thread.switchBranch({ threadId: threadId, messageId: "msg_nope" }).catch((e: TRPCError) => e);
-    expect((gone as TRPCError).code).toBe("NOT_FOUND");
-    expect(answer).toBeDefined();
+    const before = await shown(caller, threadId);
+    const refusal = async (call: Promise<unknown>) => {
+      const err = await failure(call);
+      return [err.code, err.message];
+    };
+    // Someone else's thread is as absent as a missing one, whichever of its messages is named.
+    expect(await refusal(other.caller.chat.edit({ threadId, messageId: question!.id, text: "x" }))).toEqual(["NOT_FOUND", "Conversation not found"]);
+    expect(await refusal(other.caller.chat.regenerate({ threadId, messageId: answer!.id }))).toEqual(["NOT_FOUND", "Conversation not found"]);
+    expect(await refusal(other.caller.thread.switchBranch({ threadId: threadId, messageId: answer!.id }))).toEqual(["NOT_FOUND", "Conversation not found"]);
+    expect(await refusal(caller.chat.edit({ threadId, messageId: "msg_nope", text: "x" }))).toEqual(["NOT_FOUND", "Message not found"]);
+    expect(await refusal(caller.chat.regenerate({ threadId, messageId: question!.id }))).toEqual(["NOT_FOUND", "Message not found"]); // a question is edited, not regenerated
+    expect((await refusal(caller.thread.switchBranch({ threadId: threadId, messageId: "msg_nope" })))[0]).toBe("NOT_FOUND");
+    // Refused, so nothing changed: the same branch shown, and no run beyond the two answered.
+    expect(await shown(caller, threadId)).toEqual(before);
+    expect((await t.pool.query("SELECT count(*)::int AS n FROM runs WHERE thread_id = $1", [threadId])).rows[0].n).toBe(2);
 
     await caller.thread.delete({ threadId: threadId });
     const left = await t.pool.query(

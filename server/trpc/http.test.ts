@@ -1,16 +1,12 @@
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createDb, createPool } from "@/db/client";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
 import { sessionFor, signedInCaller, testContext } from "@/scripts/testing/users";
 import type { Context } from "./init";
 import { appRouter } from "./root";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t.drop());
+const t = testDatabaseForFile();
 
 /** What a browser gets back from the real fetch handler, given a context. */
 async function call(ctx: Context, path: string, input: unknown, method: "GET" | "POST" = "GET") {

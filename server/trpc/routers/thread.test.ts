@@ -1,26 +1,13 @@
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { TRPCError } from "@trpc/server";
+import { describe, it, expect } from "vitest";
 import { sql } from "drizzle-orm";
-import { createTestDatabase, type TestDatabase } from "@/scripts/testing/database";
+import { testDatabaseForFile } from "@/scripts/testing/database";
+import { failure } from "@/scripts/testing/failure";
 import { signedInCaller, testContext } from "@/scripts/testing/users";
 import { createCaller } from "../root";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t.drop());
+const t = testDatabaseForFile();
 
 const MISSING = "00000000-0000-4000-8000-000000000000";
-
-async function failure(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 describe("thread router", () => {
   it("creates a thread with a server-generated id and the default title", async () => {

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices, type ReporterDescription } from "@playwright/test";
+import { E2E_AUTH_SECRET } from "./e2e/secret";
 import { browserPath } from "./scripts/lib/browser";
 
 const chromium = browserPath();
@@ -47,7 +48,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       HOST: "127.0.0.1",
-      AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-e2e-secret-e2e-secret-e2e",
+      AUTH_SECRET: E2E_AUTH_SECRET,
       // The offline model, paced so that streaming, Stop and reloads mid-answer can be seen.
       OFFLINE_MODEL_DELAY_MS: "40",
       // Low enough for e2e/limits.spec.ts to reach; every other test's user sends fewer.

@@ -111,6 +111,8 @@ export const configSchema = z.object({
   AUTH_SECRET_2: text(),
   AUTH_SECRET_3: text(),
   AUTH_URL: url("https://chat.example.com", HTTP),
+  SESSION_MAX_AGE_SECONDS: wholeNumber("seconds", 2_592_000, { min: 60 }),
+  SESSION_RECHECK_SECONDS: wholeNumber("seconds", 60, { min: 0 }),
   AUTH_GITHUB_ID: text(),
   AUTH_GITHUB_SECRET: text(),
   OPENAI_API_KEY: text(),

@@ -26,6 +26,7 @@ describe("migrations", () => {
       "session",
       "threads",
       "user",
+      "user_sessions",
       "verificationToken",
     ]);
     // LangGraph's checkpoint tables, in their own schema beside the app's.

@@ -1,6 +1,5 @@
 "use server";
 import { AuthError } from "next-auth";
-import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/server/db";
 import { signIn } from "@/server/auth";
@@ -21,7 +20,8 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
   const email = String(form.get("email") ?? "");
   if (!parsed.success) return { email, fieldErrors: fieldErrors(parsed.error) };
   try {
-    await signIn("credentials", { ...parsed.data, redirectTo: await safeRedirect(form.get("callbackUrl")) });
+    // Auth.js's redirect callback (server/auth/config.ts) keeps only a path on this site.
+    await signIn("credentials", { ...parsed.data, redirectTo: String(form.get("callbackUrl") || "/") });
   } catch (err) {
     if (err instanceof AuthError) return { email, error: signInLimitMessage(err) ?? WRONG_CREDENTIALS };
     throw err; // Next's redirect on success travels as an exception.
@@ -42,16 +42,4 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
 function fieldErrors(error: z.ZodError): AuthFormState["fieldErrors"] {
   const { fieldErrors: f } = z.flattenError(error);
   return { email: (f as Record<string, string[]>).email?.[0], password: (f as Record<string, string[]>).password?.[0] };
-}
-
-/** Only paths on this site: never somewhere else that was planted in ?callbackUrl=. */
-async function safeRedirect(value: FormDataEntryValue | null): Promise<string> {
-  if (typeof value !== "string" || !value) return "/";
-  const host = (await headers()).get("host");
-  try {
-    const url = new URL(value, `http://${host}`);
-    return url.host === host ? url.pathname + url.search : "/";
-  } catch {
-    return "/";
-  }
 }

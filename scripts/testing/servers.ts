@@ -6,6 +6,8 @@ import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@tr
 import { EventSource } from "eventsource";
 import { encode } from "next-auth/jwt";
 import superjson from "superjson";
+import type { DB } from "../../db/client";
+import { startSession } from "../../server/auth/sessions";
 import type { AppRouter } from "../../server/trpc/root";
 import { freePort } from "../lib/free-port";
 
@@ -136,9 +138,9 @@ async function launch(args: string[], port: number, env: Record<string, string>,
   return server;
 }
 
-/** The cookie a browser holds after signing in: the same Auth.js JWT, made with the servers' secret. */
-export async function sessionCookie(userId: string, email: string): Promise<string> {
-  const token = await encode({ token: { sub: userId, email }, secret: AUTH_SECRET, salt: "authjs.session-token" });
+/** The cookie a browser holds after signing in: a session row, and the same Auth.js JWT made with the servers' secret. */
+export async function sessionCookie(db: DB, userId: string, email: string): Promise<string> {
+  const token = await encode({ token: { sub: userId, email, ...(await startSession(db, userId)) }, secret: AUTH_SECRET, salt: "authjs.session-token" });
   return `authjs.session-token=${token}`;
 }
 

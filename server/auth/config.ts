@@ -1,4 +1,5 @@
 import type { DefaultSession, NextAuthConfig } from "next-auth";
+import { safeCallbackPath } from "./redirect";
 
 declare module "next-auth" {
   interface Session {
@@ -17,12 +18,15 @@ export const authConfig = {
   trustHost: true,
   providers: [],
   callbacks: {
+    // Every redirect Auth.js makes (after sign-in, sign-out, or from ?callbackUrl=) stays on this site.
+    redirect({ url, baseUrl }) {
+      return new URL(safeCallbackPath(url, baseUrl), baseUrl).href;
+    },
+    // Only a first gate: the proxy reads the cookie but cannot tell an ended session from a live
+    // one, so the sign-in pages stay open to any cookie (their layout sends the signed-in home)
+    // and every page and procedure checks the session again (server/auth/sessions.ts).
     authorized({ auth, request }) {
-      const signedIn = Boolean(auth?.user);
-      if (AUTH_PAGES.includes(request.nextUrl.pathname)) {
-        return signedIn ? Response.redirect(new URL("/", request.nextUrl)) : true;
-      }
-      return signedIn;
+      return AUTH_PAGES.includes(request.nextUrl.pathname) || Boolean(auth?.user);
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;

@@ -8,6 +8,7 @@ import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { logger } from "@/server/observability/log";
 import { authConfig } from "./config";
 import { signInSchema } from "./credentials";
+import { endSession, sessionIsLive, startSession } from "./sessions";
 import { assertSignInAllowed } from "./sign-in-limit";
 import { verifyCredentials } from "./users";
 import { config } from "@/server/config";
@@ -19,6 +20,22 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const db = getDb();
   return {
     ...authConfig,
+    session: { ...authConfig.session, maxAge: config().SESSION_MAX_AGE_SECONDS },
+    callbacks: {
+      ...authConfig.callbacks,
+      // A sign-in gets a session row; every later read checks that the row is still on. Returning
+      // null ends the session: Auth.js clears the cookie, and auth() reports signed out.
+      async jwt({ token, user }) {
+        if (user?.id) return { ...token, ...(await startSession(db, user.id)) };
+        return (await sessionIsLive(db, token)) ? token : null;
+      },
+    },
+    events: {
+      async signOut(message) {
+        const sid = "token" in message ? message.token?.sid : undefined;
+        if (typeof sid === "string") await endSession(db, sid);
+      },
+    },
     logger: {
       // A wrong password is an everyday event the form already reports, not a server error with a stack.
       error(error) {

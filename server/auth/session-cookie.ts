@@ -1,10 +1,12 @@
 import type { Session } from "next-auth";
-import { decode, getToken } from "next-auth/jwt";
+import { decode, getToken, type JWT } from "next-auth/jwt";
+import type { DB } from "@/db/client";
 import { config } from "@/server/config";
+import { sessionIsLive } from "./sessions";
 
 /** Decrypted session cookies this instance has seen, each kept until it expires. */
 const MAX_CACHED = 10_000;
-const cache = new Map<string, { session: Session; expiresAt: number }>();
+const cache = new Map<string, { session: Session; claims: JWT; expiresAt: number }>();
 
 /** The keys Auth.js signs with: AUTH_SECRET, and the AUTH_SECRET_1..3 of a rotation, newest first. */
 function secrets(): string[] {
@@ -18,14 +20,16 @@ function secrets(): string[] {
  * never sends. Under load that made up most of a chat.send. This reads the same cookie with Auth.js's
  * own `getToken` (chunked cookies, the `__Secure-` name over HTTPS) and decrypts each distinct
  * cookie once. A cookie is immutable and signed, so its decryption can be reused until it expires;
- * a session never outlives its `exp`.
+ * whether its sign-in is still on (not signed out, not past its absolute end) is asked every time.
  */
-export async function sessionFromCookies(cookieHeader: string | null): Promise<Session | null> {
+export async function sessionFromCookies(db: DB, cookieHeader: string | null): Promise<Session | null> {
   if (!cookieHeader) return null;
   const req = { headers: { cookie: cookieHeader } };
   for (const [secureCookie, salt] of COOKIES) {
     const raw = await getToken({ req, raw: true, secureCookie });
-    if (raw) return sessionOf(raw, salt);
+    if (!raw) continue;
+    const read = await decrypted(raw, salt);
+    return read && (await sessionIsLive(db, read.claims)) ? read.session : null;
   }
   return null;
 }
@@ -36,9 +40,9 @@ const COOKIES = [
   [false, "authjs.session-token"],
 ] as const;
 
-async function sessionOf(raw: string, salt: string): Promise<Session | null> {
+async function decrypted(raw: string, salt: string): Promise<{ session: Session; claims: JWT } | null> {
   const hit = cache.get(raw);
-  if (hit && hit.expiresAt > Date.now()) return hit.session;
+  if (hit && hit.expiresAt > Date.now()) return hit;
   if (hit) cache.delete(raw);
   const secret = secrets();
   const token = secret.length ? await decode({ token: raw, secret, salt }).catch(() => null) : null;
@@ -46,6 +50,7 @@ async function sessionOf(raw: string, salt: string): Promise<Session | null> {
   const user = { id: token.sub, name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null };
   const session = { user, expires: new Date(token.exp * 1000).toISOString() } as Session;
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-  cache.set(raw, { session, expiresAt: token.exp * 1000 });
-  return session;
+  const read = { session, claims: token, expiresAt: token.exp * 1000 };
+  cache.set(raw, read);
+  return read;
 }

@@ -16,7 +16,7 @@ beforeAll(async () => {
   b = await startServer(t.url);
   const created = await createUser(t.db, { email: uniqueEmail(), password: "correct-horse-42" });
   if (!created.ok) throw new Error("no user");
-  cookie = await sessionCookie(created.user.id, created.user.email);
+  cookie = await sessionCookie(t.db, created.user.id, created.user.email);
 }, 120_000);
 afterAll(async () => {
   await b?.stop();

@@ -5,6 +5,7 @@ import { runTiming } from "./instance";
 import { CHANNELS, notificationHub } from "./notify";
 import { localRun, localRunIds } from "./registry";
 import { pruneRateLimits } from "@/server/limits/rate-limit";
+import { pruneSessions } from "@/server/auth/sessions";
 import { logger } from "@/server/observability/log";
 import { claimStaleRuns, heartbeat, pruneRunEvents } from "./store";
 import { takeOver } from "./lifecycle";
@@ -41,6 +42,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
         prunedAt = Date.now();
         await pruneRunEvents(db, timing.eventsRetentionMs);
         await pruneRateLimits(db);
+        await pruneSessions(db);
       }
     } catch (err) {
       logger().error({ err }, "recovery sweep failed");

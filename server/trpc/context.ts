@@ -16,5 +16,6 @@ function requestIdOf(req: Request | undefined): string {
 export async function createContext(opts: { req?: Request } = {}): Promise<Context> {
   const { req } = opts;
   const cookie = req ? req.headers.get("cookie") : (await headers()).get("cookie");
-  return { db: getDb(), session: await sessionFromCookies(cookie), agent: getAgent, requestId: requestIdOf(req) };
+  const db = getDb();
+  return { db, session: await sessionFromCookies(db, cookie), agent: getAgent, requestId: requestIdOf(req) };
 }

@@ -14,7 +14,7 @@ import pg from "pg";
 import { createPool } from "../db/client";
 import { migrateDatabase } from "../server/migrate";
 import { startTestPostgres } from "./testing/postgres-server";
-import { clientFor, startServer } from "./testing/servers";
+import { clientFor, signInOverHttp, startServer } from "./testing/servers";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,25 +35,6 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
-
-/** Signs in the way a browser does: CSRF token, then the credentials callback; returns the session cookie. */
-async function signIn(url: string, email: string): Promise<string> {
-  const csrf = await fetch(`${url}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const res = await fetch(`${url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie },
-    body: new URLSearchParams({ email, password: PASSWORD, csrfToken, callbackUrl: "/" }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("authjs.session-token="));
-  if (!session) throw new Error(`sign-in failed for ${email}: HTTP ${res.status}`);
-  return session.split(";")[0]!;
-}
 
 /** CPU ticks used and peak resident memory (the largest of them) of the server processes, from /proc. */
 function processStats(pids: number[]) {
@@ -102,7 +83,9 @@ async function main() {
     const cookies: string[] = [];
     for (let i = 0; i < USERS; i += 10) {
       cookies.push(
-        ...(await Promise.all(Array.from({ length: Math.min(10, USERS - i) }, (_, j) => signIn(serverOf(i + j).url, `load-${i + j + 1}@example.com`)))),
+        ...(await Promise.all(
+          Array.from({ length: Math.min(10, USERS - i) }, (_, j) => signInOverHttp(serverOf(i + j).url, `load-${i + j + 1}@example.com`, PASSWORD)),
+        )),
       );
     }
 

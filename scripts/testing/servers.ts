@@ -144,6 +144,43 @@ export async function sessionCookie(db: DB, userId: string, email: string): Prom
   return `authjs.session-token=${token}`;
 }
 
+/** Auth.js's CSRF token, with the cookie it must travel with. */
+async function csrf(url: string): Promise<{ csrfToken: string; cookie: string }> {
+  const res = await fetch(`${url}/api/auth/csrf`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  return { csrfToken, cookie };
+}
+
+/** Signs in the way a browser does: CSRF token, then the credentials callback; returns the session cookie. */
+export async function signInOverHttp(url: string, email: string, password: string): Promise<string> {
+  const { csrfToken, cookie } = await csrf(url);
+  const res = await fetch(`${url}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: "/" }),
+  });
+  const session = res.headers.getSetCookie().find((c) => c.startsWith("authjs.session-token="));
+  if (!session) throw new Error(`sign-in failed for ${email}: HTTP ${res.status}`);
+  return session.split(";")[0]!;
+}
+
+/** Signs out the way a browser does, with the session's cookie. */
+export async function signOutOverHttp(url: string, sessionCookie: string): Promise<void> {
+  const { csrfToken, cookie } = await csrf(url);
+  const res = await fetch(`${url}/api/auth/signout`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: `${cookie}; ${sessionCookie}` },
+    body: new URLSearchParams({ csrfToken, callbackUrl: "/sign-in" }),
+  });
+  if (res.status >= 400) throw new Error(`sign-out failed: HTTP ${res.status}`);
+}
+
 /** The app's own tRPC client, as the browser uses it (SSE for subscriptions), pointed at one server. */
 export function clientFor(server: { url: string }, cookie: string) {
   const url = `${server.url}/api/trpc`;

@@ -80,11 +80,7 @@ export async function resumeRun(db: DB, agent: Agent, row: Run) {
   const savedIds = new Set((state.values.messages ?? []).map((m: BaseMessage) => m.id));
   const shown = history.flatMap((e) => (e.event.type === "message-start" ? [e.event.messageId] : []));
   if (!atStepBoundary(run.lastEvent) || shown.some((id) => !savedIds.has(id))) {
-    // The user's message stays in the conversation whatever happened to the answer.
-    if (row.input && !savedIds.has(row.input.id)) {
-      const at = { thread_id: row.threadId, ...(row.input.base && { checkpoint_id: row.input.base }) };
-      await agent.graph.updateState({ configurable: at }, { messages: [new HumanMessage({ id: row.input.id, content: row.input.text })] }, "__start__");
-    }
+    if (row.input) await keepUserMessage(agent, row.threadId, row.input, row.input.base);
     run.push({ type: "run-end", status: "interrupted", error: "The server stopped while this answer was being written." });
     await run.settled();
     return;
@@ -149,7 +145,10 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
     }
   } catch (err) {
     if (run.controller.signal.aborted) {
-      await keepPartialAnswer(db, agent, run.threadId, translator.partial).catch((err) => run.logger.error({ err }, "could not save the stopped answer"));
+      const asked = ctx.message && { message: ctx.message, base: configurable.checkpoint_id ?? ctx.message.base };
+      await keepPartialAnswer(db, agent, run.threadId, translator.partial, asked).catch((err) =>
+        run.logger.error({ err }, "could not save the stopped answer"),
+      );
       await saveTitle(db, run.threadId, await title);
       await end("cancelled");
     } else {
@@ -166,9 +165,17 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
  * A stopped answer stays in the conversation as far as it got, marked as stopped. Tool calls it
  * left unanswered get a "cancelled" result, so the history stays valid for every provider.
  */
-async function keepPartialAnswer(db: DB, agent: Agent, threadId: string, partial: { id: string; text: string } | null) {
+async function keepPartialAnswer(
+  db: DB,
+  agent: Agent,
+  threadId: string,
+  partial: { id: string; text: string } | null,
+  asked: { message: RunInput; base: string | undefined } | null,
+) {
   // A run stopped because its thread was deleted must not write checkpoints back for it.
   if (!(await threadExists(db, threadId))) return;
+  // Stopped before its first step was saved, the graph never took the message in.
+  if (asked) await keepUserMessage(agent, threadId, asked.message, asked.base);
   const config = { configurable: { thread_id: threadId } };
   const state = await agent.graph.getState(config);
   const last = state.values.messages?.at(-1);
@@ -181,6 +188,14 @@ async function keepPartialAnswer(db: DB, agent: Agent, threadId: string, partial
   }
   const stopped = new AIMessage({ id: partial?.id ?? randomUUID(), content: partial?.text ?? "", response_metadata: { stopped: true } });
   await agent.graph.updateState(config, { messages: [stopped] }, "model");
+}
+
+/** The user's message stays in the conversation whatever happened to the answer: if no checkpoint holds it, it goes in at its base. */
+async function keepUserMessage(agent: Agent, threadId: string, message: RunInput, base: string | undefined) {
+  const state = await agent.graph.getState({ configurable: { thread_id: threadId } });
+  if ((state.values.messages ?? []).some((m: BaseMessage) => m.id === message.id)) return;
+  const at = { thread_id: threadId, ...(base && { checkpoint_id: base }) };
+  await agent.graph.updateState({ configurable: at }, { messages: [new HumanMessage({ id: message.id, content: message.text })] }, "__start__");
 }
 
 /** A title from this message if the thread has none yet (nor one the user gave it). */

@@ -5,7 +5,12 @@ import pg from "pg";
  * the data stays in tables. One listening connection per process, outside the pool; while it is
  * down, waiters fall back to polling, and it reconnects with backoff.
  */
-export const CHANNELS = { events: "threadline_run_events", control: "threadline_run_control", activity: "threadline_user_activity", sessions: "threadline_session_ended" } as const;
+export const CHANNELS = {
+  events: "threadline_run_events",
+  control: "threadline_run_control",
+  activity: "threadline_user_activity",
+  sessions: "threadline_session_ended",
+} as const;
 type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 type Listener = (payload: string) => void;

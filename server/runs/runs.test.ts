@@ -117,6 +117,17 @@ describe("runs in Postgres", () => {
     }
   });
 
+  it("keeps the user's message when Stop comes before the answer's first step", async () => {
+    const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(20)));
+    const { threadId, runId } = await caller.chat.send({ text: "stopped at once" });
+    expect(await caller.chat.stop({ threadId })).toEqual({ stopped: true });
+    const events = await collect(followRun(t.db, runId, 0));
+    expect(events.at(-1)!.event).toMatchObject({ type: "run-end", status: "cancelled" });
+    const { messages } = await caller.thread.messages({ threadId });
+    expect(messages[0]).toMatchObject({ role: "user", text: "stopped at once" });
+    expect(messages.slice(1)).toMatchObject([{ role: "assistant", stopped: true }]);
+  });
+
   it("is stopped from another instance through Postgres", async () => {
     const stop = startRunWorkers(t.db, async () => testAgent(t.pool));
     try {

@@ -1,6 +1,6 @@
 /**
  * The front door on a real `next start`: what a client writes in X-Forwarded-* headers counts only
- * within the trusted proxy hops, for the sign-in limit, Next's origin check and HSTS.
+ * within the trusted proxy hops, for the sign-in limit, the origin checks and HSTS.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
@@ -58,6 +58,22 @@ describe("the front door", () => {
     const fromClient = (address: string) => () => ({ "x-forwarded-for": `${randomAddress()}, ${address}` });
     expect(await attempts(6, proxied, fromClient("203.0.113.7"))).toEqual([...Array(5).fill("credentials"), "limited"]);
     expect(await attempts(1, proxied, fromClient("203.0.113.8"))).toEqual(["credentials"]);
+  });
+
+  it("refuses an API request from another site that names itself in X-Forwarded-Host", async () => {
+    const send = (server: Server, headers: Record<string, string>) =>
+      fetch(`${server.url}/api/trpc/chat.send`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: '{"json":{"text":"hi"}}',
+      });
+    const pretending = { origin: "http://evil.example", "x-forwarded-host": "evil.example" };
+    expect((await send(direct, pretending)).status).toBe(403);
+    // Behind the proxy, AUTH_URL decides, even over the proxy's X-Forwarded-Host.
+    expect((await send(proxied, pretending)).status).toBe(403);
+    // The site's own origin passes the guard and reaches the procedure, which wants a session.
+    expect((await send(direct, { origin: direct.url })).status).toBe(401);
+    expect((await send(proxied, { origin: "http://chat.example" })).status).toBe(401);
   });
 
   it("keeps a client's X-Forwarded-Host from Next's own origin check of server actions", async () => {

@@ -134,6 +134,9 @@ export const configSchema = z.object({
   SIGNIN_ATTEMPTS_PER_EMAIL: wholeNumber("attempts", 10, { min: 0, note: " (0 turns the limit off)" }),
   SIGNIN_ATTEMPTS_PER_IP: wholeNumber("attempts", 100, { min: 0, note: " (0 turns the limit off)" }),
   TRPC_MAX_BODY_BYTES: wholeNumber("bytes", 1_048_576),
+  // Read by the front door (server/security/front-door.mjs), which parses them the same way; checked here at start.
+  TRUSTED_PROXY_HOPS: wholeNumber("proxies", 0, { min: 0 }),
+  HSTS_MAX_AGE: wholeNumber("seconds", 15_552_000, { min: 0, note: " (0 sends no Strict-Transport-Security)" }),
   LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
   LOG_QUIET: flag(),
   METRICS_TOKEN: text(),

@@ -5,15 +5,20 @@ import { getAgent } from "@/server/agent";
 import { logger } from "@/server/observability/log";
 import { drain } from "@/server/runs/lifecycle";
 import { startRunWorkers } from "@/server/runs/workers";
+import { frontDoorInstalled } from "@/server/security/front-door.mjs";
 
 /**
  * What a server instance starts (from instrumentation.ts, Node runtime only): the checked
- * configuration, tracing when configured, the run workers, and, when `npm start` leaves signals
- * to us (NEXT_MANUAL_SIG_HANDLE), a shutdown in which answers in progress finish their current step
- * and are handed to another instance before the process exits.
+ * configuration, a warning when the front door is missing, tracing when configured, the run
+ * workers, and, when `npm start` leaves signals to us (NEXT_MANUAL_SIG_HANDLE), a shutdown in which
+ * answers in progress finish their current step and are handed to another instance before the
+ * process exits.
  */
 export async function startInstance() {
   const settings = checkedConfig();
+  if (!frontDoorInstalled()) {
+    logger().warn("started without the front door (start with npm start): client addresses are unknown, so every client shares one sign-in limit");
+  }
   // Traces only when there is somewhere to send them; otherwise the SDK is not even loaded.
   if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) (await import("./observability/start-tracing")).startTracing();
   if (!settings.DATABASE_URL) return;

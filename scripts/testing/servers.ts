@@ -10,6 +10,7 @@ import type { DB } from "../../db/client";
 import { startSession } from "../../server/auth/sessions";
 import type { AppRouter } from "../../server/trpc/root";
 import { freePort } from "../lib/free-port";
+import { frontDoorImport } from "../lib/front-door";
 
 export const AUTH_SECRET = "process-tests-secret-process-tests-secret";
 const root = path.resolve(import.meta.dirname, "../..");
@@ -60,15 +61,17 @@ const ENV: Record<string, string> = {
 
 /**
  * A real `next start` of the production build (run `next build` first), as an operator runs one
- * instance among several: its own port, the shared database, fast heartbeats so tests are quick.
- * It listens on 127.0.0.1 only: nothing a test starts is reachable from the network.
+ * instance among several: its own port, the shared database, fast heartbeats so tests are quick,
+ * behind the front door as `npm start` runs it (`frontDoor: false`: a bare `next start`, as someone
+ * might run it by hand). It listens on 127.0.0.1 only: nothing a test starts is reachable from the
+ * network.
  */
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<Server> {
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}, { frontDoor = true } = {}): Promise<Server> {
   const port = await freePort();
   // CPU_PROFILE_DIR: a V8 CPU profile of the server, written when it exits (SIGTERM, not SIGKILL).
   const profile = env.CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${env.CPU_PROFILE_DIR}`] : [];
   const next = path.join(root, "node_modules/next/dist/bin/next");
-  return launch([...profile, next, "start", "-H", "127.0.0.1", "-p", String(port)], port, {
+  return launch([...profile, ...(frontDoor ? [frontDoorImport] : []), next, "start", "-H", "127.0.0.1", "-p", String(port)], port, {
     DATABASE_URL: databaseUrl,
     NEXT_MANUAL_SIG_HANDLE: "true",
     ...env,

@@ -2,6 +2,7 @@ import { CredentialsSignin } from "next-auth";
 import type { DB } from "@/db/client";
 import { hit, signInWindows, waitInWords } from "@/server/limits/rate-limit";
 import { metrics } from "@/server/observability/metrics";
+import { clientAddress } from "@/server/security/client-address";
 
 /** Too many attempts: the code carries how long to wait, for the form's message. */
 class SignInLimited extends CredentialsSignin {
@@ -9,12 +10,6 @@ class SignInLimited extends CredentialsSignin {
     super();
     this.code = `rate_limited:${retryAfterSeconds}`;
   }
-}
-
-/** The client's address as the proxy in front reports it; behind none, all share one bucket. */
-function clientAddress(request: Request | undefined): string {
-  const forwarded = request?.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || request?.headers.get("x-real-ip") || "unknown";
 }
 
 /**

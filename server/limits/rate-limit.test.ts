@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "@/db/client";
 import { testDatabaseForFile } from "@/scripts/testing/database";
+import { throughFrontDoor } from "@/scripts/testing/front-door";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
@@ -71,7 +72,7 @@ describe("rate limits in Postgres", () => {
   it("limits sign-in attempts per email and per address, with a message saying when to try again", async () => {
     set({ SIGNIN_ATTEMPTS_PER_EMAIL: 3 });
     const email = `${crypto.randomUUID()}@example.com`;
-    const from = (ip: string) => new Request("http://app.example/api/auth/callback/credentials", { headers: { "x-forwarded-for": `${ip}, 10.0.0.1` } });
+    const from = (ip: string) => throughFrontDoor(new Request("http://app.example/api/auth/callback/credentials"), ip);
     for (let i = 0; i < 3; i++) await assertSignInAllowed(t.db, email, from(`192.0.2.${i}`));
     const limited = await assertSignInAllowed(t.db, email.toUpperCase(), from("192.0.2.9")).catch((e: unknown) => e);
     expect(signInLimitMessage(limited)).toMatch(/^Too many sign-in attempts\. Try again in \d+ (seconds?|minutes?)\.$/);

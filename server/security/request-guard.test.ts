@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { throughFrontDoor } from "@/scripts/testing/front-door";
+import { settingsPerTest } from "@/scripts/testing/settings";
 import { guardTrpcRequest } from "./request-guard";
+
+const set = settingsPerTest();
 
 const url = "http://app.example/api/trpc/chat.send";
 const post = (headers: Record<string, string>, body: BodyInit = JSON.stringify({ json: { text: "hi" } })) =>
@@ -29,6 +33,25 @@ describe("the tRPC request guard", () => {
     expect((await refusal(await guardTrpcRequest(post({ "sec-fetch-site": "cross-site" })))).status).toBe(403);
     const sse = new Request("http://app.example/api/trpc/chat.events?input=%7B%7D", { headers: { host: "app.example", origin: "https://evil.example" } });
     expect((await refusal(await guardTrpcRequest(sse))).status).toBe(403);
+  });
+
+  it("believes X-Forwarded-Host only from a trusted proxy hop", async () => {
+    const pretending = { origin: "http://evil.example", "x-forwarded-host": "evil.example" };
+    // Straight from the client (the front door drops it), and without the front door at all.
+    expect((await refusal(await guardTrpcRequest(throughFrontDoor(post(pretending))))).status).toBe(403);
+    expect((await refusal(await guardTrpcRequest(post(pretending)))).status).toBe(403);
+    // From a trusted proxy, which names the public host while Host is the upstream's.
+    const proxied = post({ origin: "https://chat.example", "x-forwarded-host": "chat.example", host: "10.0.0.5:3000" });
+    expect(await guardTrpcRequest(throughFrontDoor(proxied, "10.0.0.2", { TRUSTED_PROXY_HOPS: "1" }))).toBeInstanceOf(Request);
+  });
+
+  it("with AUTH_URL set, takes only its host for this site", async () => {
+    set({ AUTH_URL: "https://chat.example" });
+    expect(await guardTrpcRequest(throughFrontDoor(post({ origin: "https://chat.example" })))).toBeInstanceOf(Request);
+    // Neither the Host header nor a trusted proxy's X-Forwarded-Host makes another origin this site.
+    expect((await refusal(await guardTrpcRequest(throughFrontDoor(post({ origin: "http://app.example" }))))).status).toBe(403);
+    const proxied = post({ origin: "http://evil.example", "x-forwarded-host": "evil.example" });
+    expect((await refusal(await guardTrpcRequest(throughFrontDoor(proxied, "10.0.0.2", { TRUSTED_PROXY_HOPS: "1" })))).status).toBe(403);
   });
 
   it("refuses form uploads and oversized bodies, declared or not", async () => {

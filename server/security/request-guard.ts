@@ -1,4 +1,5 @@
 import { config } from "@/server/config";
+import { vouched } from "./front-door.mjs";
 
 /** The largest tRPC request body accepted: far above any valid input (a message is at most 32,000 characters). */
 export const maxBodyBytes = () => config().TRPC_MAX_BODY_BYTES;
@@ -15,11 +16,8 @@ function refuse(status: number, code: string, message: string) {
  * not read past it. Returns the request to handle (its body read and checked) or the refusal.
  */
 export async function guardTrpcRequest(req: Request): Promise<Request | Response> {
-  const url = new URL(req.url);
   const origin = req.headers.get("origin");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? url.host;
-  const allowed = new Set([host, config().AUTH_URL ? new URL(config().AUTH_URL!).host : null].filter(Boolean));
-  const crossSite = req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || !allowed.has(safeHost(origin))));
+  const crossSite = req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || safeHost(origin) !== siteHost(req)));
   if (crossSite) return refuse(403, "FORBIDDEN", "Cross-site requests are not allowed");
   if (req.method !== "POST") return req;
 
@@ -32,6 +30,17 @@ export async function guardTrpcRequest(req: Request): Promise<Request | Response
   const body = await readAtMost(req, limit);
   if (body === null) return refuse(413, "PAYLOAD_TOO_LARGE", `The request is too large (limit ${Math.round(limit / 1024)} KB)`);
   return new Request(req, { body: body as BodyInit, headers: req.headers, method: req.method });
+}
+
+/**
+ * The host this site answers as: AUTH_URL's when set, and nothing else; otherwise the request's.
+ * X-Forwarded-Host counts only when the front door let it through (from a trusted proxy hop).
+ */
+function siteHost(req: Request): string {
+  const pinned = config().AUTH_URL;
+  if (pinned) return new URL(pinned).host;
+  const forwarded = vouched(req.headers) ? req.headers.get("x-forwarded-host") : null;
+  return forwarded ?? req.headers.get("host") ?? new URL(req.url).host;
 }
 
 function safeHost(origin: string): string {

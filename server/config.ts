@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CLIENT_BATCH_SIZE } from "@/lib/limits";
 
 /**
  * Every environment variable Threadline reads, in one schema. It is parsed once at start (by
@@ -129,9 +130,12 @@ export const configSchema = z.object({
   DRAIN_TIMEOUT_MS: wholeNumber("milliseconds", 20_000),
   MESSAGE_RATE_PER_MINUTE: wholeNumber("messages", 20, { min: 0, note: " (0 turns the limit off)" }),
   MESSAGE_RATE_PER_HOUR: wholeNumber("messages", 300, { min: 0, note: " (0 turns the limit off)" }),
+  THREAD_RATE_PER_MINUTE: wholeNumber("conversations", 10, { min: 0, note: " (0 turns the limit off)" }),
+  THREAD_RATE_PER_HOUR: wholeNumber("conversations", 100, { min: 0, note: " (0 turns the limit off)" }),
   SIGNIN_ATTEMPTS_PER_EMAIL: wholeNumber("attempts", 10, { min: 0, note: " (0 turns the limit off)" }),
   SIGNIN_ATTEMPTS_PER_IP: wholeNumber("attempts", 100, { min: 0, note: " (0 turns the limit off)" }),
   TRPC_MAX_BODY_BYTES: wholeNumber("bytes", 1_048_576),
+  TRPC_MAX_BATCH_SIZE: wholeNumber("calls", 20, { min: CLIENT_BATCH_SIZE, note: ` from ${CLIENT_BATCH_SIZE} (what the app's own pages send at most)` }),
   LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
   LOG_QUIET: flag(),
   METRICS_TOKEN: text(),

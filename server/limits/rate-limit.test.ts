@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "@/db/client";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
+import { failure } from "@/scripts/testing/failure";
 import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
 import { assertSignInAllowed, signInLimitMessage } from "@/server/auth/sign-in-limit";
@@ -66,6 +67,25 @@ describe("rate limits in Postgres", () => {
     const { caller: someoneElse } = await signedInCaller(t);
     const theirs = await someoneElse.chat.send({ text: "hello" });
     expect((await subscribeEvents(someoneElse, theirs.runId)).at(-1)!.event).toMatchObject({ status: "succeeded" });
+  });
+
+  it("limits the conversations a user starts, by New chat or by a first message, and no one else's", async () => {
+    set({ THREAD_RATE_PER_MINUTE: 2 });
+    const { caller } = await signedInCaller(t);
+    await caller.thread.create();
+    const first = await caller.chat.send({ text: "hello" });
+    await expect.poll(async () => (await caller.thread.messages({ threadId: first.threadId })).activeRunId).toBeNull();
+    for (const refused of [caller.thread.create({ title: "third" }), caller.chat.send({ text: "a third one" })]) {
+      const err = await failure(refused);
+      expect(err.code).toBe("TOO_MANY_REQUESTS");
+      expect(err.message).toMatch(/^You're starting conversations too quickly\. Try again in \d+ (seconds?|minutes?)\.$/);
+    }
+    expect((await caller.thread.list({})).items).toHaveLength(2);
+    // A message in a conversation that exists is not a new conversation.
+    expect((await caller.chat.send({ threadId: first.threadId, text: "again" })).threadId).toBe(first.threadId);
+    await expect.poll(async () => (await caller.thread.messages({ threadId: first.threadId })).activeRunId).toBeNull();
+    const { caller: someoneElse } = await signedInCaller(t);
+    await expect(someoneElse.thread.create()).resolves.toMatchObject({ title: "New chat" });
   });
 
   it("limits sign-in attempts per email and per address, with a message saying when to try again", async () => {

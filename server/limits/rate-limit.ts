@@ -70,19 +70,35 @@ export const messageWindows = (): Window[] => [
   { max: config().MESSAGE_RATE_PER_HOUR, seconds: 3600 },
 ];
 
+/** Conversations a user may create (New chat, or a first message): each is a row that stays. */
+export const threadWindows = (): Window[] => [
+  { max: config().THREAD_RATE_PER_MINUTE, seconds: 60 },
+  { max: config().THREAD_RATE_PER_HOUR, seconds: 3600 },
+];
+
 /** Sign-in attempts per email address and per client address, in 15 minutes. */
 export const signInWindows = () => ({
   email: [{ max: config().SIGNIN_ATTEMPTS_PER_EMAIL, seconds: 900 }],
   ip: [{ max: config().SIGNIN_ATTEMPTS_PER_IP, seconds: 900 }],
 });
 
+/** Any refused verdict becomes RateLimited with `message(wait)` (the longest wait), counted under `limit`. */
+export function assertAllowed(verdicts: Verdict[], limit: string, message: (wait: string) => string) {
+  const waits = verdicts.flatMap((v) => (v.ok ? [] : [v.retryAfterSeconds]));
+  if (waits.length === 0) return;
+  metrics().rateLimited.inc({ limit });
+  const wait = Math.max(...waits);
+  throw new RateLimited(message(waitInWords(wait)), wait);
+}
+
 /** The message limit: refused with when to try again; the message is not lost. */
 export async function assertMessageAllowed(db: DB, userId: string) {
-  const verdict = await hit(db, `messages:${userId}`, messageWindows());
-  if (!verdict.ok) {
-    metrics().rateLimited.inc({ limit: "messages" });
-    throw new RateLimited(`You're sending messages too quickly. Try again in ${waitInWords(verdict.retryAfterSeconds)}.`, verdict.retryAfterSeconds);
-  }
+  assertAllowed([await hit(db, `messages:${userId}`, messageWindows())], "messages", (wait) => `You're sending messages too quickly. Try again in ${wait}.`);
+}
+
+/** The conversation limit, counted before the conversation is made. */
+export async function assertThreadAllowed(db: DB, userId: string) {
+  assertAllowed([await hit(db, `threads:${userId}`, threadWindows())], "threads", (wait) => `You're starting conversations too quickly. Try again in ${wait}.`);
 }
 
 /** Forgets windows that ended long ago. */

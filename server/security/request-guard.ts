@@ -3,6 +3,9 @@ import { config } from "@/server/config";
 /** The largest tRPC request body accepted: far above any valid input (a message is at most 32,000 characters). */
 export const maxBodyBytes = () => config().TRPC_MAX_BODY_BYTES;
 
+/** The most procedures one request may call: a batch is one request, but each call in it is a request's work. */
+export const maxBatchSize = () => config().TRPC_MAX_BATCH_SIZE;
+
 /** A refusal in tRPC's error shape, so clients read it like any other error. */
 function refuse(status: number, code: string, message: string) {
   return Response.json({ error: { json: { message, code: -32600, data: { code, httpStatus: status } } } }, { status });
@@ -12,7 +15,9 @@ function refuse(status: number, code: string, message: string) {
  * Checks a tRPC request before it is parsed. Mutations and subscriptions from another site are
  * refused (the browser's Origin, or Sec-Fetch-Site, names it), in addition to SameSite cookies;
  * form posts (multipart) are refused, since tRPC speaks JSON; bodies over the cap get a 413 and are
- * not read past it. Returns the request to handle (its body read and checked) or the refusal.
+ * not read past it; a batch of more than TRPC_MAX_BATCH_SIZE calls (queries over GET included)
+ * gets a 400 before any of them runs. Returns the request to handle (its body read and checked) or
+ * the refusal.
  */
 export async function guardTrpcRequest(req: Request): Promise<Request | Response> {
   const url = new URL(req.url);
@@ -21,6 +26,8 @@ export async function guardTrpcRequest(req: Request): Promise<Request | Response
   const allowed = new Set([host, config().AUTH_URL ? new URL(config().AUTH_URL!).host : null].filter(Boolean));
   const crossSite = req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || !allowed.has(safeHost(origin))));
   if (crossSite) return refuse(403, "FORBIDDEN", "Cross-site requests are not allowed");
+  const calls = batchSize(url);
+  if (calls > maxBatchSize()) return refuse(400, "BAD_REQUEST", `Too many calls in one request (${calls}; at most ${maxBatchSize()})`);
   if (req.method !== "POST") return req;
 
   if ((req.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
@@ -32,6 +39,18 @@ export async function guardTrpcRequest(req: Request): Promise<Request | Response
   const body = await readAtMost(req, limit);
   if (body === null) return refuse(413, "PAYLOAD_TOO_LARGE", `The request is too large (limit ${Math.round(limit / 1024)} KB)`);
   return new Request(req, { body: body as BodyInit, headers: req.headers, method: req.method });
+}
+
+/** How many procedures the request calls, split as tRPC's adapter splits them: `/api/trpc/a,b?batch=1` is 2. */
+function batchSize(url: URL): number {
+  if (url.searchParams.get("batch") !== "1") return 1;
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // tRPC refuses a path it cannot decode, with a 400 of its own.
+  }
+  return path.split(",").length;
 }
 
 function safeHost(origin: string): string {

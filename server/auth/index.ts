@@ -8,8 +8,7 @@ import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { logger } from "@/server/observability/log";
 import { authConfig } from "./config";
 import { signInSchema } from "./credentials";
-import { assertSignInAllowed } from "./sign-in-limit";
-import { verifyCredentials } from "./users";
+import { clientAddress, signInWithPassword } from "./sign-in-limit";
 import { config } from "@/server/config";
 
 export const githubEnabled = () => Boolean(config().AUTH_GITHUB_ID && config().AUTH_GITHUB_SECRET);
@@ -38,8 +37,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         async authorize(raw, request) {
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) return null;
-          await assertSignInAllowed(db, parsed.data.email, request);
-          return verifyCredentials(db, parsed.data);
+          return signInWithPassword(db, parsed.data, clientAddress(request));
         },
       }),
       // Reads AUTH_GITHUB_ID / AUTH_GITHUB_SECRET itself.

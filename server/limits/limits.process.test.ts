@@ -1,19 +1,27 @@
-/** A real `next start` over HTTP under a flood from the security review: one call of many procedures. */
+/** A real `next start` over HTTP under the two floods of the security review: sign-ins, and one call of many procedures. */
+import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { threads } from "@/db/schema";
 import { testDatabaseForFile } from "@/scripts/testing/database";
+import { metricValue } from "@/scripts/testing/metrics";
 import { type Server, sessionCookie, startServer } from "@/scripts/testing/servers";
 import { uniqueEmail } from "@/scripts/testing/users";
 import { createUser } from "@/server/auth/users";
 
 const t = testDatabaseForFile();
+const TOKEN = "scrape-me-please";
+const SLOTS = 2;
+const LINE = 2;
 const BATCH = 20;
 const THREADS_PER_MINUTE = 5;
 let server: Server;
 
 beforeAll(async () => {
   server = await startServer(t.url, {
+    METRICS_TOKEN: TOKEN,
+    PASSWORD_HASH_CONCURRENCY: String(SLOTS),
+    PASSWORD_HASH_QUEUE: String(LINE),
     TRPC_MAX_BATCH_SIZE: String(BATCH),
     THREAD_RATE_PER_MINUTE: String(THREADS_PER_MINUTE),
   });
@@ -21,6 +29,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+
+const metrics = async () => (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
 
 async function signedInCookie() {
   const created = await createUser(t.db, { email: uniqueEmail(), password: "correct-horse-42" });
@@ -34,6 +44,41 @@ function batch(cookie: string, paths: string[], method: "GET" | "POST" = "POST")
   const url = `${server.url}/api/trpc/${paths.join(",")}?batch=1${method === "GET" ? `&input=${encodeURIComponent(inputs)}` : ""}`;
   return fetch(url, { method, headers: { cookie, "content-type": "application/json" }, body: method === "POST" ? inputs : undefined });
 }
+
+describe("a burst of sign-ins", () => {
+  it("runs at most PASSWORD_HASH_CONCURRENCY hashes at once, and refuses what the line cannot hold as busy, before hashing", async () => {
+    // As the review did it: each attempt with its own email and its own X-Forwarded-For.
+    const csrf = await fetch(`${server.url}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const cookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const before = await metrics();
+    const attempts = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "content-type": "application/x-www-form-urlencoded", cookie, "x-forwarded-for": `198.18.${i}.${i}` },
+          body: new URLSearchParams({ email: `${randomUUID()}@example.com`, password: "a-guess", csrfToken, callbackUrl: "/" }),
+        });
+        // Auth.js sends a refused sign-in back to the form with the refusal's code, which the form turns into its message.
+        return new URL(res.headers.get("location") ?? "", server.url).searchParams.get("code");
+      }),
+    );
+    const after = await metrics();
+    const busy = attempts.filter((code) => code === "busy").length;
+    const answered = attempts.filter((code) => code === "credentials").length;
+    expect(busy + answered).toBe(attempts.length);
+    expect(busy).toBeGreaterThan(0);
+    expect(answered).toBeGreaterThanOrEqual(SLOTS + LINE);
+    // Never more than the slots at once; every busy one refused without a hash.
+    expect(metricValue(after, "threadline_password_hashes_running_max")).toBe(SLOTS);
+    expect(metricValue(after, "threadline_password_hashes_refused_total") - metricValue(before, "threadline_password_hashes_refused_total")).toBe(busy);
+    expect(metricValue(after, "threadline_password_hashes_running")).toBe(0);
+  });
+});
 
 describe("one HTTP call of many procedures", () => {
   it(`refuses more than TRPC_MAX_BATCH_SIZE calls before any runs, and runs ${BATCH}`, async () => {

@@ -53,8 +53,11 @@ export default defineConfig({
       OFFLINE_MODEL_DELAY_MS: "40",
       // Low enough for e2e/limits.spec.ts to reach; every other test's user sends fewer.
       MESSAGE_RATE_PER_MINUTE: "6",
-      // Every test signs up from 127.0.0.1; the per-email limit stays at its default.
-      SIGNIN_ATTEMPTS_PER_IP: "1000",
+      // Every test signs up from 127.0.0.1; the sign-in limits (failures only) stay at their defaults.
+      SIGNUP_ATTEMPTS_PER_IP: "1000",
+      // Tests sign up in parallel, one bcrypt hash and one compare each: a longer line than a
+      // server's default keeps a burst of them from reading "busy".
+      PASSWORD_HASH_QUEUE: "100",
       OPENAI_API_KEY: "",
       OPENAI_BASE_URL: "",
       ANTHROPIC_API_KEY: "",

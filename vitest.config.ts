@@ -15,8 +15,8 @@ export default defineConfig({
     environment: "node",
     // Bundled by Vite, so the "next/server" alias above applies inside it.
     server: { deps: { inline: ["next-auth"] } },
-    // Tests send far more messages a minute than a person; the limits have tests of their own.
-    env: { MESSAGE_RATE_PER_MINUTE: "0", MESSAGE_RATE_PER_HOUR: "0", LOG_QUIET: "1" },
+    // Tests send more messages and start more conversations a minute than a person; the limits have tests of their own.
+    env: { MESSAGE_RATE_PER_MINUTE: "0", MESSAGE_RATE_PER_HOUR: "0", THREAD_RATE_PER_MINUTE: "0", THREAD_RATE_PER_HOUR: "0", LOG_QUIET: "1" },
     globals: true,
     include: ["{db,server,scripts,app,bench}/**/*.test.{ts,tsx}"],
     // Tests that start real server processes need the production build: npm test runs them after it.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CLIENT_BATCH_SIZE } from "@/lib/limits";
 
 /**
  * Every environment variable Threadline reads, in one schema. It is parsed once at start (by
@@ -131,12 +132,20 @@ export const configSchema = z.object({
   DRAIN_TIMEOUT_MS: wholeNumber("milliseconds", 20_000),
   MESSAGE_RATE_PER_MINUTE: wholeNumber("messages", 20, { min: 0, note: " (0 turns the limit off)" }),
   MESSAGE_RATE_PER_HOUR: wholeNumber("messages", 300, { min: 0, note: " (0 turns the limit off)" }),
-  SIGNIN_ATTEMPTS_PER_EMAIL: wholeNumber("attempts", 10, { min: 0, note: " (0 turns the limit off)" }),
-  SIGNIN_ATTEMPTS_PER_IP: wholeNumber("attempts", 100, { min: 0, note: " (0 turns the limit off)" }),
+  THREAD_RATE_PER_MINUTE: wholeNumber("conversations", 10, { min: 0, note: " (0 turns the limit off)" }),
+  THREAD_RATE_PER_HOUR: wholeNumber("conversations", 100, { min: 0, note: " (0 turns the limit off)" }),
+  SIGNIN_FAILURES_PER_EMAIL_IP: wholeNumber("attempts", 10, { min: 0, note: " (0 turns the limit off)" }),
+  SIGNIN_FAILURES_PER_EMAIL: wholeNumber("attempts", 50, { min: 0, note: " (0 turns the limit off)" }),
+  SIGNIN_FAILURES_PER_IP: wholeNumber("attempts", 100, { min: 0, note: " (0 turns the limit off)" }),
+  SIGNUP_ATTEMPTS_PER_EMAIL: wholeNumber("attempts", 5, { min: 0, note: " (0 turns the limit off)" }),
+  SIGNUP_ATTEMPTS_PER_IP: wholeNumber("attempts", 20, { min: 0, note: " (0 turns the limit off)" }),
+  PASSWORD_HASH_CONCURRENCY: wholeNumber("hashes", 2),
+  PASSWORD_HASH_QUEUE: wholeNumber("hashes", 4, { min: 0 }),
   TRPC_MAX_BODY_BYTES: wholeNumber("bytes", 1_048_576),
   // Read by the front door (server/security/front-door.mjs), which parses them the same way; checked here at start.
   TRUSTED_PROXY_HOPS: wholeNumber("proxies", 0, { min: 0 }),
   HSTS_MAX_AGE: wholeNumber("seconds", 15_552_000, { min: 0, note: " (0 sends no Strict-Transport-Security)" }),
+  TRPC_MAX_BATCH_SIZE: wholeNumber("calls", 20, { min: CLIENT_BATCH_SIZE, note: ` from ${CLIENT_BATCH_SIZE} (what the app's own pages send at most)` }),
   LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
   LOG_QUIET: flag(),
   METRICS_TOKEN: text(),

@@ -1,11 +1,14 @@
 "use server";
 import { AuthError } from "next-auth";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/server/db";
 import { signIn } from "@/server/auth";
 import { signInSchema, signUpSchema } from "@/server/auth/credentials";
-import { signInLimitMessage } from "@/server/auth/sign-in-limit";
-import { createUser } from "@/server/auth/users";
+import { signInRefusalMessage } from "@/server/auth/sign-in-limit";
+import { clientAddress } from "@/server/security/client-address";
+import { signUp } from "@/server/auth/sign-up";
+import { RateLimited, Unavailable } from "@/server/errors";
 
 export interface AuthFormState {
   email?: string;
@@ -23,7 +26,7 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
     // Auth.js's redirect callback (server/auth/config.ts) keeps only a path on this site.
     await signIn("credentials", { ...parsed.data, redirectTo: String(form.get("callbackUrl") || "/") });
   } catch (err) {
-    if (err instanceof AuthError) return { email, error: signInLimitMessage(err) ?? WRONG_CREDENTIALS };
+    if (err instanceof AuthError) return { email, error: signInRefusalMessage(err) ?? WRONG_CREDENTIALS };
     throw err; // Next's redirect on success travels as an exception.
   }
   return {};
@@ -33,9 +36,20 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
   const parsed = signUpSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   const email = String(form.get("email") ?? "");
   if (!parsed.success) return { email, fieldErrors: fieldErrors(parsed.error) };
-  const created = await createUser(getDb(), parsed.data);
-  if (!created.ok) return { email, fieldErrors: { email: "An account with this email already exists. Sign in instead." } };
-  await signIn("credentials", { ...parsed.data, redirectTo: "/" });
+  try {
+    const created = await signUp(getDb(), parsed.data, clientAddress(await headers()));
+    if (!created.ok) return { email, fieldErrors: { email: "An account with this email already exists. Sign in instead." } };
+  } catch (err) {
+    if (err instanceof RateLimited || err instanceof Unavailable) return { email, error: err.message };
+    throw err;
+  }
+  try {
+    await signIn("credentials", { ...parsed.data, redirectTo: "/" });
+  } catch (err) {
+    // Refused (the server busy, say): the account exists now, and the form's Sign in link is the way on.
+    if (err instanceof AuthError) return { email, error: `Your account is ready. ${signInRefusalMessage(err) ?? "Sign in to continue."}` };
+    throw err;
+  }
   return {};
 }
 

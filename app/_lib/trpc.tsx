@@ -6,6 +6,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/trpc/root";
+import { CLIENT_BATCH_SIZE } from "@/lib/limits";
 import { makeQueryClient } from "@/lib/query-client";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
@@ -29,7 +30,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchStreamLink({ url: "/api/trpc", transformer: superjson }),
+          // Never more calls in one request than the server accepts (TRPC_MAX_BATCH_SIZE may not be lower).
+          false: httpBatchStreamLink({ url: "/api/trpc", transformer: superjson, maxItems: CLIENT_BATCH_SIZE }),
         }),
       ],
     }),

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Session } from "next-auth";
 import type { Agent } from "../../server/agent";
 import { createUser } from "../../server/auth/users";
@@ -8,6 +8,8 @@ import { testAgent } from "./agent";
 import type { TestDatabase } from "./database";
 
 export const uniqueEmail = () => `user-${randomUUID()}@example.com`;
+/** A client address of a test's own (in the documentation range): limits count per address in one database per file. */
+export const uniqueAddress = () => `2001:db8::${randomBytes(6).toString("hex").match(/.{4}/g)!.join(":")}`;
 
 export function sessionFor(userId: string): Session {
   return { user: { id: userId }, expires: new Date(Date.now() + 3600_000).toISOString() };

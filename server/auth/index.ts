@@ -9,8 +9,8 @@ import { logger } from "@/server/observability/log";
 import { authConfig } from "./config";
 import { signInSchema } from "./credentials";
 import { endSession, sessionIsLive, startSession } from "./sessions";
-import { assertSignInAllowed } from "./sign-in-limit";
-import { verifyCredentials } from "./users";
+import { signInWithPassword } from "./sign-in-limit";
+import { clientAddress } from "@/server/security/client-address";
 import { config } from "@/server/config";
 
 export const githubEnabled = () => Boolean(config().AUTH_GITHUB_ID && config().AUTH_GITHUB_SECRET);
@@ -55,8 +55,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         async authorize(raw, request) {
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) return null;
-          await assertSignInAllowed(db, parsed.data.email, request);
-          return verifyCredentials(db, parsed.data);
+          return signInWithPassword(db, parsed.data, clientAddress(request));
         },
       }),
       // Reads AUTH_GITHUB_ID / AUTH_GITHUB_SECRET itself.

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { users } from "@/db/schema";
 import type { SignInInput, SignUpInput } from "./credentials";
+import { withHashSlot } from "./hash-slots";
 
 const COST = 12;
 // Compared against when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -16,8 +17,9 @@ export interface SignedInUser {
 
 export type CreateUserResult = { ok: true; user: SignedInUser } | { ok: false; reason: "email-taken" };
 
+/** Throws Unavailable when every hash slot is taken (hash-slots.ts). */
 export async function createUser(db: DB, input: SignUpInput): Promise<CreateUserResult> {
-  const passwordHash = await bcrypt.hash(input.password, COST);
+  const passwordHash = await withHashSlot(() => bcrypt.hash(input.password, COST));
   const rows = await db
     .insert(users)
     .values({ email: input.email, passwordHash })
@@ -28,14 +30,14 @@ export async function createUser(db: DB, input: SignUpInput): Promise<CreateUser
   return { ok: true, user: { id: row.id, email: row.email!, name: row.name } };
 }
 
-/** The user when the password matches; null for an unknown email or a wrong password alike. */
+/** The user when the password matches; null for an unknown email or a wrong password alike. Throws Unavailable when every hash slot is taken. */
 export async function verifyCredentials(db: DB, input: SignInInput): Promise<SignedInUser | null> {
   const [row] = await db
     .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash })
     .from(users)
     .where(eq(users.email, input.email))
     .limit(1);
-  const matches = await bcrypt.compare(input.password, row?.passwordHash ?? DUMMY_HASH);
+  const matches = await withHashSlot(() => bcrypt.compare(input.password, row?.passwordHash ?? DUMMY_HASH));
   if (!row?.passwordHash || !matches) return null;
   return { id: row.id, email: row.email!, name: row.name };
 }

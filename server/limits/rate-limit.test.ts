@@ -1,13 +1,14 @@
 import { TRPCError } from "@trpc/server";
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "@/db/client";
 import { testDatabaseForFile } from "@/scripts/testing/database";
-import { throughFrontDoor } from "@/scripts/testing/front-door";
 import { subscribeEvents } from "@/scripts/testing/events";
+import { failure } from "@/scripts/testing/failure";
 import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
-import { assertSignInAllowed, signInLimitMessage } from "@/server/auth/sign-in-limit";
-import { hit, slidingWindow } from "./rate-limit";
+import { forget, hit, peek, slidingWindow } from "./rate-limit";
 
 const t = testDatabaseForFile();
 const set = settingsPerTest();
@@ -69,20 +70,50 @@ describe("rate limits in Postgres", () => {
     expect((await subscribeEvents(someoneElse, theirs.runId)).at(-1)!.event).toMatchObject({ status: "succeeded" });
   });
 
-  it("limits sign-in attempts per email and per address, with a message saying when to try again", async () => {
-    set({ SIGNIN_ATTEMPTS_PER_EMAIL: 3 });
-    const email = `${crypto.randomUUID()}@example.com`;
-    const from = (ip: string) => throughFrontDoor(new Request("http://app.example/api/auth/callback/credentials"), ip);
-    for (let i = 0; i < 3; i++) await assertSignInAllowed(t.db, email, from(`192.0.2.${i}`));
-    const limited = await assertSignInAllowed(t.db, email.toUpperCase(), from("192.0.2.9")).catch((e: unknown) => e);
-    expect(signInLimitMessage(limited)).toMatch(/^Too many sign-in attempts\. Try again in \d+ (seconds?|minutes?)\.$/);
-    await expect(assertSignInAllowed(t.db, `other-${email}`, from("192.0.2.9"))).resolves.toBeUndefined();
+  it("limits the conversations a user starts, by New chat or by a first message, and no one else's", async () => {
+    set({ THREAD_RATE_PER_MINUTE: 2 });
+    const { caller } = await signedInCaller(t);
+    await caller.thread.create();
+    const first = await caller.chat.send({ text: "hello" });
+    await expect.poll(async () => (await caller.thread.messages({ threadId: first.threadId })).activeRunId).toBeNull();
+    for (const refused of [caller.thread.create({ title: "third" }), caller.chat.send({ text: "a third one" })]) {
+      const err = await failure(refused);
+      expect(err.code).toBe("TOO_MANY_REQUESTS");
+      expect(err.message).toMatch(/^You're starting conversations too quickly\. Try again in \d+ (seconds?|minutes?)\.$/);
+    }
+    expect((await caller.thread.list({})).items).toHaveLength(2);
+    // A message in a conversation that exists is not a new conversation.
+    expect((await caller.chat.send({ threadId: first.threadId, text: "again" })).threadId).toBe(first.threadId);
+    await expect.poll(async () => (await caller.thread.messages({ threadId: first.threadId })).activeRunId).toBeNull();
+    const { caller: someoneElse } = await signedInCaller(t);
+    await expect(someoneElse.thread.create()).resolves.toMatchObject({ title: "New chat" });
+  });
 
-    set({ SIGNIN_ATTEMPTS_PER_IP: 2 });
-    await assertSignInAllowed(t.db, `a-${email}`, from("198.51.100.7"));
-    await assertSignInAllowed(t.db, `b-${email}`, from("198.51.100.7"));
-    const byAddress = await assertSignInAllowed(t.db, `c-${email}`, from("198.51.100.7")).catch((e: unknown) => e);
-    expect(signInLimitMessage(byAddress)).toMatch(/^Too many sign-in attempts/);
-    expect(signInLimitMessage(new Error("wrong password"))).toBeNull();
+  it("peeks without counting, and forgets a key in every window", async () => {
+    const key = `test:${crypto.randomUUID()}`;
+    const windows = [
+      { max: 2, seconds: 60 },
+      { max: 5, seconds: 3600 },
+    ];
+    for (let i = 0; i < 3; i++) expect(await peek(t.db, key, windows)).toEqual({ ok: true });
+    await hit(t.db, key, windows);
+    expect(await peek(t.db, key, windows)).toEqual({ ok: true }); // one counted, one more fits
+    await hit(t.db, key, windows);
+    const full = await peek(t.db, key, windows);
+    expect(full.ok).toBe(false);
+    expect((full as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
+    await forget(t.db, key, windows);
+    expect(await peek(t.db, key, windows)).toEqual({ ok: true });
+    const left = await t.db.execute(sql`SELECT count(*)::int AS n FROM rate_limits WHERE key LIKE ${`${key}:%`}`);
+    expect(left.rows[0]).toEqual({ n: 0 });
+  });
+
+  it("stores a key too long for the index as its hash", async () => {
+    // Random, so that Postgres cannot compress it under the index's limit of about 2,700 bytes.
+    const key = `test:${randomBytes(4000).toString("base64")}`;
+    const windows = [{ max: 1, seconds: 60 }];
+    expect(await hit(t.db, key, windows)).toEqual({ ok: true });
+    expect((await hit(t.db, key, windows)).ok).toBe(false);
+    expect((await peek(t.db, `${key.slice(0, -1)}!`, windows)).ok).toBe(true);
   });
 });

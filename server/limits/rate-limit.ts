@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { metrics } from "@/server/observability/metrics";
@@ -20,22 +21,63 @@ export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
  * burst across a boundary got twice the limit through.
  */
 export async function hit(db: DB, key: string, windows: Window[]): Promise<Verdict> {
+  key = storedKey(key);
   const active = windows.filter((w) => w.max > 0);
   if (active.length === 0) return { ok: true };
-  const { rows } = await db.execute<{ seconds: number; hits: number; previous: number; elapsed: number }>(sql`
+  const { rows } = await db.execute<Counts>(sql`
     WITH cur AS (
       INSERT INTO rate_limits (key, window_start, hits)
       SELECT ${key} || ':' || w.seconds, to_timestamp(floor(extract(epoch FROM now()) / w.seconds) * w.seconds), 1
-      FROM unnest(${sql.raw(`ARRAY[${active.map((w) => Math.floor(w.seconds)).join(",")}]::int[]`)}) AS w(seconds)
+      FROM unnest(${secondsOf(active)}) AS w(seconds)
       ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
       RETURNING key, window_start, hits, split_part(key, ':', -1)::int AS seconds
     )
     SELECT cur.seconds, cur.hits, coalesce(prev.hits, 0) AS previous, extract(epoch FROM now() - cur.window_start)::float8 AS elapsed
     FROM cur LEFT JOIN rate_limits prev ON prev.key = cur.key AND prev.window_start = cur.window_start - make_interval(secs => cur.seconds)`);
+  return verdictOf(active, rows, 0);
+}
+
+/**
+ * Says whether one more hit of `key` would fit in each window, counting nothing, in one statement.
+ * For limits that count only some outcomes (failed sign-ins): `peek` before the attempt, `hit`
+ * after a failure. Attempts in flight between the two can overshoot the limit by as many as run at
+ * once, which the caller bounds.
+ */
+export async function peek(db: DB, key: string, windows: Window[]): Promise<Verdict> {
+  key = storedKey(key);
+  const active = windows.filter((w) => w.max > 0);
+  if (active.length === 0) return { ok: true };
+  const { rows } = await db.execute<Counts>(sql`
+    WITH w AS (
+      SELECT w.seconds, ${key} || ':' || w.seconds AS key, to_timestamp(floor(extract(epoch FROM now()) / w.seconds) * w.seconds) AS window_start
+      FROM unnest(${secondsOf(active)}) AS w(seconds)
+    )
+    SELECT w.seconds, coalesce(cur.hits, 0) AS hits, coalesce(prev.hits, 0) AS previous, extract(epoch FROM now() - w.window_start)::float8 AS elapsed
+    FROM w
+    LEFT JOIN rate_limits cur ON cur.key = w.key AND cur.window_start = w.window_start
+    LEFT JOIN rate_limits prev ON prev.key = w.key AND prev.window_start = w.window_start - make_interval(secs => w.seconds)`);
+  return verdictOf(active, rows, 1);
+}
+
+/** Forgets every hit of `key`, in one statement (a sign-in that succeeded clears its failures). */
+export async function forget(db: DB, key: string, windows: Window[]) {
+  const keys = windows.map((w) => sql`${`${storedKey(key)}:${Math.floor(w.seconds)}`}`);
+  await db.execute(sql`DELETE FROM rate_limits WHERE key IN (${sql.join(keys, sql`, `)})`);
+}
+
+/** Keys carry what the client sent (an email, an address): a long one is stored as its hash, within the index's row size. */
+const storedKey = (key: string) => (key.length <= 200 ? key : `sha256:${createHash("sha256").update(key).digest("hex")}`);
+
+type Counts = { seconds: number; hits: number; previous: number; elapsed: number };
+
+const secondsOf = (windows: Window[]) => sql.raw(`ARRAY[${windows.map((w) => Math.floor(w.seconds)).join(",")}]::int[]`);
+
+/** The verdict over every window's counts, with `extra` hits not yet counted (1 for a peek). */
+function verdictOf(active: Window[], rows: Counts[], extra: number): Verdict {
   const waits = rows.flatMap((r) => {
     const verdict = slidingWindow({
       ...active.find((w) => w.seconds === Number(r.seconds))!,
-      hits: Number(r.hits),
+      hits: Number(r.hits) + extra,
       previous: Number(r.previous),
       elapsed: Number(r.elapsed),
     });
@@ -70,19 +112,46 @@ export const messageWindows = (): Window[] => [
   { max: config().MESSAGE_RATE_PER_HOUR, seconds: 3600 },
 ];
 
-/** Sign-in attempts per email address and per client address, in 15 minutes. */
-export const signInWindows = () => ({
-  email: [{ max: config().SIGNIN_ATTEMPTS_PER_EMAIL, seconds: 900 }],
-  ip: [{ max: config().SIGNIN_ATTEMPTS_PER_IP, seconds: 900 }],
+/** Conversations a user may create (New chat, or a first message): each is a row that stays. */
+export const threadWindows = (): Window[] => [
+  { max: config().THREAD_RATE_PER_MINUTE, seconds: 60 },
+  { max: config().THREAD_RATE_PER_HOUR, seconds: 3600 },
+];
+
+/**
+ * Failed sign-ins in 15 minutes: per email from one client address (the tight one, which locks out
+ * only that address), per email from all addresses (a looser backstop against guessing from many),
+ * and per address across all emails.
+ */
+export const signInFailureWindows = () => ({
+  emailAndAddress: [{ max: config().SIGNIN_FAILURES_PER_EMAIL_IP, seconds: 900 }],
+  email: [{ max: config().SIGNIN_FAILURES_PER_EMAIL, seconds: 900 }],
+  address: [{ max: config().SIGNIN_FAILURES_PER_IP, seconds: 900 }],
 });
+
+/** Sign-up attempts in an hour, per email and per client address: each tells whether an email is registered. */
+export const signUpWindows = () => ({
+  email: [{ max: config().SIGNUP_ATTEMPTS_PER_EMAIL, seconds: 3600 }],
+  address: [{ max: config().SIGNUP_ATTEMPTS_PER_IP, seconds: 3600 }],
+});
+
+/** Any refused verdict becomes RateLimited with `message(wait)` (the longest wait), counted under `limit`. */
+export function assertAllowed(verdicts: Verdict[], limit: string, message: (wait: string) => string) {
+  const waits = verdicts.flatMap((v) => (v.ok ? [] : [v.retryAfterSeconds]));
+  if (waits.length === 0) return;
+  metrics().rateLimited.inc({ limit });
+  const wait = Math.max(...waits);
+  throw new RateLimited(message(waitInWords(wait)), wait);
+}
 
 /** The message limit: refused with when to try again; the message is not lost. */
 export async function assertMessageAllowed(db: DB, userId: string) {
-  const verdict = await hit(db, `messages:${userId}`, messageWindows());
-  if (!verdict.ok) {
-    metrics().rateLimited.inc({ limit: "messages" });
-    throw new RateLimited(`You're sending messages too quickly. Try again in ${waitInWords(verdict.retryAfterSeconds)}.`, verdict.retryAfterSeconds);
-  }
+  assertAllowed([await hit(db, `messages:${userId}`, messageWindows())], "messages", (wait) => `You're sending messages too quickly. Try again in ${wait}.`);
+}
+
+/** The conversation limit, counted before the conversation is made. */
+export async function assertThreadAllowed(db: DB, userId: string) {
+  assertAllowed([await hit(db, `threads:${userId}`, threadWindows())], "threads", (wait) => `You're starting conversations too quickly. Try again in ${wait}.`);
 }
 
 /** Forgets windows that ended long ago. */

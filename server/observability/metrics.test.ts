@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { failure } from "@/scripts/testing/failure";
+import { metricValue as value } from "@/scripts/testing/metrics";
 import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
-import { assertSignInAllowed } from "@/server/auth/sign-in-limit";
+import { signInWithPassword } from "@/server/auth/sign-in-limit";
 import { metricsResponse } from "./metrics-endpoint";
 
 const t = testDatabaseForFile();
@@ -11,24 +12,6 @@ const set = settingsPerTest();
 
 const scrape = (token?: string) =>
   metricsResponse(new Request("http://app.example/api/metrics", { headers: token ? { authorization: `Bearer ${token}` } : {} }));
-
-/**
- * A metric's value for the given labels, from Prometheus text. A metric the registry does not have
- * fails the test rather than reading as 0; only a labelled series nothing has touched yet is 0.
- */
-function value(text: string, name: string, labels: Record<string, string> = {}): number {
-  const lines = text.split("\n");
-  const family = name.replace(/_(count|sum|bucket)$/, "");
-  expect(
-    lines.some((l) => l.startsWith(`# TYPE ${family} `)),
-    `${name} is in the scrape`,
-  ).toBe(true);
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = lines.find((l) => l.startsWith(name) && wanted.every((w) => l.includes(w)) && (l[name.length] === " " || l[name.length] === "{"));
-  if (line) return Number(line.split(" ").at(-1));
-  expect(wanted, `${name} has a value`).not.toEqual([]);
-  return 0;
-}
 
 describe("metrics", () => {
   it("are off without METRICS_TOKEN, and need it as a bearer token", async () => {
@@ -45,7 +28,7 @@ describe("metrics", () => {
   it("count runs, model calls, tokens, nodes, tools, streams, queries, checkpoint writes and rate limits", async () => {
     set({ METRICS_TOKEN: "s3cret-token" });
     set({ MESSAGE_RATE_PER_MINUTE: 1 });
-    set({ SIGNIN_ATTEMPTS_PER_EMAIL: 1 });
+    set({ SIGNIN_FAILURES_PER_EMAIL_IP: 1 });
     const before = await (await scrape("s3cret-token")).text();
     const { caller, user } = await signedInCaller(t);
     const sent = await caller.chat.send({ text: "what is 6*7?" });
@@ -54,10 +37,12 @@ describe("metrics", () => {
     for await (const _ of await caller.chat.events({ runId: sent.runId, lastEventId: `${sent.runId}:0` }))
       streaming ||= await (await scrape("s3cret-token")).text();
     expect(value(streaming, "threadline_event_streams_open") - value(before, "threadline_event_streams_open")).toBe(1);
-    // Over both limits once: the second message this minute, the second sign-in for this email.
+    // Over both limits once: the second message this minute, a sign-in after a failed one for this email.
     expect((await failure(caller.chat.send({ threadId: sent.threadId, text: "and 7*8?" }))).code).toBe("TOO_MANY_REQUESTS");
-    await assertSignInAllowed(t.db, user.email, undefined);
-    await expect(assertSignInAllowed(t.db, user.email, undefined)).rejects.toMatchObject({ code: expect.stringMatching(/^rate_limited:/) });
+    expect(await signInWithPassword(t.db, { email: user.email, password: "wrong-password" }, "192.0.2.1")).toBeNull();
+    await expect(signInWithPassword(t.db, { email: user.email, password: "wrong-password" }, "192.0.2.1")).rejects.toMatchObject({
+      code: expect.stringMatching(/^rate_limited:/),
+    });
     const after = await (await scrape("s3cret-token")).text();
     const grew = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
 

@@ -73,6 +73,17 @@ function create() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     }),
     rateLimited: new client.Counter({ ...r, name: "threadline_rate_limited_total", help: "Requests refused by a rate limit", labelNames: ["limit"] as const }),
+    passwordHashesRunning: new client.Gauge({ ...r, name: "threadline_password_hashes_running", help: "bcrypt hashes and compares running on this instance" }),
+    passwordHashesPeak: new client.Gauge({
+      ...r,
+      name: "threadline_password_hashes_running_max",
+      help: "Most bcrypt hashes and compares that ran at once on this instance since it started",
+    }),
+    passwordHashesRefused: new client.Counter({
+      ...r,
+      name: "threadline_password_hashes_refused_total",
+      help: "Sign-ins and sign-ups refused as busy: every hash slot and the line were taken",
+    }),
   };
 }
 

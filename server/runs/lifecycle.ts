@@ -4,7 +4,7 @@ import type { Agent } from "@/server/agent";
 import type { Decision } from "@/server/agent/nodes/review";
 import { validateToolArgs } from "@/server/agent/tools/validate";
 import { Conflict, NotFound } from "@/server/errors";
-import { assertMessageAllowed } from "@/server/limits/rate-limit";
+import { assertMessageAllowed, assertThreadAllowed } from "@/server/limits/rate-limit";
 import { announce } from "@/server/threads/activity";
 import { branchRow, switchBranch } from "@/server/threads/branches";
 import { toUiMessages } from "@/server/threads/messages";
@@ -50,12 +50,18 @@ async function admit(db: DB, userId: string, threadId: string, kind: "message" |
 /** A new message, in the thread given or a new one; `messageId`, made by the client, names it. */
 export async function sendMessage(c: Caller, input: { threadId: string | null; text: string; messageId?: string }): Promise<Started> {
   assertAcceptingRuns();
-  const thread = input.threadId ? await threadOf(c.db, c.userId, input.threadId) : await createThread(c.db, c.userId);
+  const thread = input.threadId ? await threadOf(c.db, c.userId, input.threadId) : await newThread(c.db, c.userId);
   await admit(c.db, c.userId, thread.id, "message", async () => {
     if (input.messageId && (await branchRow(c.db, thread.id, input.messageId))) throw new Conflict("This message was already sent");
   });
   const run = await startRun({ ...c, threadId: thread.id, text: input.text, messageId: input.messageId });
   return { threadId: thread.id, runId: run.id };
+}
+
+/** A first message's conversation: it counts against the conversation limit as New chat does. */
+async function newThread(db: DB, userId: string) {
+  await assertThreadAllowed(db, userId);
+  return createThread(db, userId);
 }
 
 /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */

@@ -9,7 +9,7 @@ import { ADDRESS_HEADER, PROOF_HEADER } from "./front-door.mjs";
 
 const t = testDatabaseForFile();
 // Low, so a handful of attempts reaches it; the per-email limit is never reached (one email each).
-const LIMITED = { SIGNIN_ATTEMPTS_PER_IP: "5" };
+const LIMITED = { SIGNIN_FAILURES_PER_IP: "5" };
 let direct: Server; // `npm start` with no proxy in front: TRUSTED_PROXY_HOPS unset
 let proxied: Server; // the tests' `next start`, as behind one proxy, with the public URL pinned
 beforeAll(async () => {

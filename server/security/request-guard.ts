@@ -4,6 +4,9 @@ import { vouched } from "./front-door.mjs";
 /** The largest tRPC request body accepted: far above any valid input (a message is at most 32,000 characters). */
 export const maxBodyBytes = () => config().TRPC_MAX_BODY_BYTES;
 
+/** The most procedures one request may call: a batch is one request, but each call in it is a request's work. */
+export const maxBatchSize = () => config().TRPC_MAX_BATCH_SIZE;
+
 /** A refusal in tRPC's error shape, so clients read it like any other error. */
 function refuse(status: number, code: string, message: string) {
   return Response.json({ error: { json: { message, code: -32600, data: { code, httpStatus: status } } } }, { status });
@@ -13,12 +16,16 @@ function refuse(status: number, code: string, message: string) {
  * Checks a tRPC request before it is parsed. Mutations and subscriptions from another site are
  * refused (the browser's Origin, or Sec-Fetch-Site, names it), in addition to SameSite cookies;
  * form posts (multipart) are refused, since tRPC speaks JSON; bodies over the cap get a 413 and are
- * not read past it. Returns the request to handle (its body read and checked) or the refusal.
+ * not read past it; a batch of more than TRPC_MAX_BATCH_SIZE calls (queries over GET included)
+ * gets a 400 before any of them runs. Returns the request to handle (its body read and checked) or
+ * the refusal.
  */
 export async function guardTrpcRequest(req: Request): Promise<Request | Response> {
   const origin = req.headers.get("origin");
   const crossSite = req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || safeHost(origin) !== siteHost(req)));
   if (crossSite) return refuse(403, "FORBIDDEN", "Cross-site requests are not allowed");
+  const calls = batchSize(new URL(req.url));
+  if (calls > maxBatchSize()) return refuse(400, "BAD_REQUEST", `Too many calls in one request (${calls}; at most ${maxBatchSize()})`);
   if (req.method !== "POST") return req;
 
   if ((req.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
@@ -41,6 +48,18 @@ function siteHost(req: Request): string {
   if (pinned) return new URL(pinned).host;
   const forwarded = vouched(req.headers) ? req.headers.get("x-forwarded-host") : null;
   return forwarded ?? req.headers.get("host") ?? new URL(req.url).host;
+}
+
+/** How many procedures the request calls, split as tRPC's adapter splits them: `/api/trpc/a,b?batch=1` is 2. */
+function batchSize(url: URL): number {
+  if (url.searchParams.get("batch") !== "1") return 1;
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // tRPC refuses a path it cannot decode, with a 400 of its own.
+  }
+  return path.split(",").length;
 }
 
 function safeHost(origin: string): string {

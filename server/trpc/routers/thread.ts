@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NotFound } from "@/server/errors";
+import { assertThreadAllowed } from "@/server/limits/rate-limit";
 import { activeRunOfThread } from "@/server/runs/store";
 import { currentApprovals, decisionsOf } from "@/server/runs/approvals";
 import { cancelThreadRun, switchBranchTo } from "@/server/runs/lifecycle";
@@ -33,6 +34,7 @@ export const threadRouter = router({
   get: threadProcedure.query(({ ctx }) => ctx.thread),
 
   create: protectedProcedure.input(z.object({ title: title.optional() }).optional()).mutation(async ({ ctx, input }) => {
+    await assertThreadAllowed(ctx.db, ctx.userId);
     const thread = await createThread(ctx.db, ctx.userId, input?.title);
     await announce(ctx.db, ctx.userId, thread.id, "thread-created");
     return thread;

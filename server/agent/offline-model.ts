@@ -1,6 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { ScriptedChatModel, type Reply } from "./scripted-model";
-import { textOf } from "@/lib/text";
+import { textOf, withoutHiddenControls } from "@/lib/text";
 
 /**
  * The built-in offline model: deterministic rules instead of a language model, so Threadline runs
@@ -94,7 +94,7 @@ const isTimeQuestion = (text: string) => /\b(what time|time is it|current time|t
 
 /** A short title from the first message: its first words, tidied. */
 export function deriveTitle(text: string): string {
-  const words = text.replace(/\s+/g, " ").trim().split(" ").slice(0, 6).join(" ");
+  const words = withoutHiddenControls(text).replace(/\s+/g, " ").trim().split(" ").slice(0, 6).join(" ");
   const clipped = words.length > 60 ? `${words.slice(0, 57).trimEnd()}…` : words;
   const tidy = clipped.replace(/[\s.,;:!?*+\-/=^%(]+$/, "");
   return tidy ? tidy[0]!.toUpperCase() + tidy.slice(1) : "New chat";

@@ -1,5 +1,8 @@
 /** Input that Postgres cannot store, or that would mislead a reader, refused or tidied before any query. */
 import { describe, expect, it } from "vitest";
+import { ScriptedChatModel } from "@/server/agent/scripted-model";
+import { makeTitle } from "@/server/agent/title";
+import { testAgent } from "@/scripts/testing/agent";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { failure } from "@/scripts/testing/failure";
@@ -70,5 +73,37 @@ describe("dates", () => {
     for (const updatedAt of [new Date("0001-01-01T00:00:00Z"), new Date("9999-12-31T23:59:59.999Z")]) {
       expect(await caller.thread.list({ cursor: { updatedAt, id } })).toEqual({ items: [], nextCursor: null });
     }
+  });
+});
+
+describe("titles", () => {
+  const SPOOF = "invoice\u202Egpj.exe";
+  const HIDDEN = ["\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u200E", "\u200F", "\u061C"];
+  const ZERO_WIDTH = ["\u200B", "\u200C", "\u200D", "\u2060", "\uFEFF"];
+
+  it("lose their direction controls and zero-width characters, whether the user gives them or they are made", async () => {
+    const { caller } = await signedInCaller(t);
+    expect((await caller.thread.create({ title: SPOOF })).title).toBe("invoicegpj.exe");
+    const thread = await caller.thread.create({ title: [...HIDDEN, ...ZERO_WIDTH].map((c, i) => `${c}${i}`).join("") });
+    expect(thread.title).toBe("012345678910111213141516");
+    expect((await caller.thread.rename({ threadId: thread.id, title: `pay ${SPOOF}` })).title).toBe("pay invoicegpj.exe");
+    expect(await refusal(caller.thread.rename({ threadId: thread.id, title: ` ${ZERO_WIDTH.join("")}\u202E ` }))).toEqual([
+      "BAD_REQUEST",
+      "title: Title cannot be empty",
+    ]);
+
+    // Made from the first message by the offline model, and by a model that writes one.
+    const sent = await caller.chat.send({ text: `open ${SPOOF} now` });
+    await subscribeEvents(caller, sent.runId);
+    expect((await caller.thread.get({ threadId: sent.threadId })).title).toBe("Open invoicegpj.exe now");
+    const writer = new ScriptedChatModel(() => ({ text: `Your ${SPOOF}\u200B` }), { tokenDelayMs: 0 });
+    expect(await makeTitle(testAgent(t.pool, writer, { provider: "openai" }), "hello")).toBe("Your invoicegpj.exe");
+  });
+
+  it("keep the joiners inside emoji sequences", async () => {
+    const { caller } = await signedInCaller(t);
+    const family = "\u{1F468}\u200D\u{1F469}\u200D\u{1F467}";
+    const thumbs = "\u{1F44D}\u{1F3FD}\u200D\u2642\uFE0F";
+    expect((await caller.thread.create({ title: `${family} ${thumbs} a\u200Db` })).title).toBe(`${family} ${thumbs} ab`);
   });
 });

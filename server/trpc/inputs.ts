@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
+import { withoutHiddenControls } from "@/lib/text";
 
 /**
  * Input schemas shared by the routers. Postgres cannot store the NUL character in text or jsonb,
@@ -16,7 +17,11 @@ const storable = (schema: z.ZodString, label: string) => STORABLE.reduce((s, rul
 
 export const threadId = z.uuid("Not a valid conversation id");
 
-export const title = storable(z.string().trim().min(1, "Title cannot be empty").max(200, "Title must be at most 200 characters"), "Title");
+/** Titles show in the sidebar: direction controls and zero-width characters would disguise them. */
+export const title = storable(
+  z.string().overwrite(withoutHiddenControls).trim().min(1, "Title cannot be empty").max(200, "Title must be at most 200 characters"),
+  "Title",
+);
 
 export const messageText = storable(
   z

@@ -1,6 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { ScriptedChatModel, type Reply } from "./scripted-model";
-import { textOf } from "@/lib/text";
+import { textOf, withoutHiddenControls } from "@/lib/text";
 
 /**
  * The built-in offline model: deterministic rules instead of a language model, so Threadline runs
@@ -62,11 +62,25 @@ function answerFromTools(messages: BaseMessage[]): Reply {
   return { text: lines.join("\n\n") || "I have no result to report." };
 }
 
+/**
+ * Runs of arithmetic characters, each with the function name just before it. A run is taken whole
+ * and trimmed afterwards: a pattern that must end on a digit backtracks over every start in a run
+ * that never does ("((((…"), which is quadratic in the message's length.
+ */
+const ARITHMETIC_RUNS = /(sqrt|abs|round|floor|ceil|ln|log|sin|cos|tan|min|max)?([\d\s.,+\-*/×÷^%()]+)/gi;
+
 /** The first run of arithmetic in the text, e.g. "12*7" in "what is 12*7?". */
 export function findExpression(text: string): string | null {
-  const candidates = text.match(/(?:sqrt|abs|round|floor|ceil|ln|log|sin|cos|tan|min|max)?[\d(.][\d\s.,+\-*/×÷^%()]*[\d)]/gi) ?? [];
-  const found = candidates.map((c) => c.trim()).find((c) => /\d\s*[-+*/×÷^%]\s*[\d(]|\w\(/.test(c));
-  return found ?? null;
+  for (const [, name, run] of text.matchAll(ARITHMETIC_RUNS)) {
+    // From the first digit, "(" or "." to the last digit or ")" after it.
+    const start = run!.search(/[\d(.]/);
+    let end = run!.length - 1;
+    while (end > start && !/[\d)]/.test(run![end]!)) end--;
+    if (start < 0 || end <= start) continue;
+    const candidate = `${start === 0 && name ? name : ""}${run!.slice(start, end + 1)}`.trim();
+    if (/\d\s*[-+*/×÷^%]\s*[\d(]|\w\(/.test(candidate)) return candidate;
+  }
+  return null;
 }
 
 /** "Remember that A. Remember that B." asks for two notes, saved in one step. */
@@ -80,7 +94,7 @@ const isTimeQuestion = (text: string) => /\b(what time|time is it|current time|t
 
 /** A short title from the first message: its first words, tidied. */
 export function deriveTitle(text: string): string {
-  const words = text.replace(/\s+/g, " ").trim().split(" ").slice(0, 6).join(" ");
+  const words = withoutHiddenControls(text).replace(/\s+/g, " ").trim().split(" ").slice(0, 6).join(" ");
   const clipped = words.length > 60 ? `${words.slice(0, 57).trimEnd()}…` : words;
   const tidy = clipped.replace(/[\s.,;:!?*+\-/=^%(]+$/, "");
   return tidy ? tidy[0]!.toUpperCase() + tidy.slice(1) : "New chat";

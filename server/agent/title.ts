@@ -1,5 +1,6 @@
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { Agent } from ".";
+import { withoutHiddenControls } from "@/lib/text";
 import { deriveTitle } from "./offline-model";
 
 /** A short title for a conversation from its first message: the model's, or the first words. */
@@ -13,7 +14,7 @@ export async function makeTitle(agent: Agent, firstMessage: string): Promise<str
       ],
       { signal: AbortSignal.timeout(15_000) },
     );
-    const title = String(reply.content)
+    const title = withoutHiddenControls(String(reply.content))
       .replace(/["'`*#]/g, "")
       .replace(/\s+/g, " ")
       .trim()

@@ -1,6 +1,7 @@
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
 import { config } from "@/server/config";
+import { errorFields } from "./error-fields";
 
 type Listener = (line: string) => void;
 const state = globalThis as unknown as { __threadlineLog?: { logger: Logger; listeners: Set<Listener> } };
@@ -8,7 +9,8 @@ const state = globalThis as unknown as { __threadlineLog?: { logger: Logger; lis
 /**
  * The server's structured log: JSON lines on stdout (pretty in development), level LOG_LEVEL
  * (default info). Message text, passwords, tokens and cookies are never logged: the app logs ids
- * and outcomes, and these paths are redacted should any ever be passed.
+ * and outcomes, these paths are redacted should any ever be passed, and an error is logged by
+ * its class, code and constraint, never by a failed query's parameters (see errorFields).
  */
 function create() {
   const listeners = new Set<Listener>();
@@ -26,6 +28,7 @@ function create() {
     {
       level: LOG_LEVEL,
       base: { service: "threadline" },
+      serializers: { err: errorFields },
       redact: {
         paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization", "cookie", "*.cookie", "apiKey", "*.apiKey", "text", "*.text"],
         censor: "[redacted]",

@@ -1,6 +1,6 @@
 /**
  * Hostile input for every procedure: wrong types, huge strings, control characters, invalid ids,
- * prototype-pollution keys, deep nesting. Each call either succeeds on the caller's own data or is
+ * prototype-pollution keys, deep nesting, lone surrogates, dates out of range, direction controls. Each call either succeeds on the caller's own data or is
  * refused with a 4xx-class error and a message; never an internal error, never a change to
  * another user's data, never a polluted prototype.
  */
@@ -39,7 +39,26 @@ const HOSTILE: unknown[] = [
   JSON.parse('{"__proto__": {"polluted": "yes"}}'),
   { constructor: { prototype: { polluted: "yes" } } },
   deep(500),
+  // Lone UTF-16 surrogates, which Postgres cannot store, alone and deep in a value, keys included.
+  "hello \ud800 world",
+  "\udc00",
+  "cut pair \ud83d",
+  { text: "\ud800", deeper: [{ "\udfff": "x" }] },
+  { type: "edit", args: { text: "note \ud800", more: ["\udc00"] } },
+  // Dates Postgres or JavaScript cannot hold, alone and as a cursor.
+  new Date(Number.NaN),
+  new Date(8.64e15),
+  new Date(-8.64e15),
+  new Date("0000-01-01T00:00:00Z"),
+  { updatedAt: new Date(8.64e15), id: "00000000-0000-0000-0000-000000000000" },
+  { updatedAt: new Date("0000-01-01T00:00:00Z"), id: "00000000-0000-0000-0000-000000000000" },
+  // Direction controls and invisible characters: harmless in a message, removed from titles.
+  "invoice\u202Egpj.exe",
+  "\u2066\u200B\u2060\uFEFF\u061C",
 ];
+
+/** Direction controls and zero-width characters that no title may keep. */
+const HIDDEN_IN_TITLES = /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/;
 
 /** A valid input for each procedure (ids of the caller's own thread), whose fields are then replaced. */
 function shapes(own: { threadId: string; runId: string; messageId: string }): Record<string, Record<string, unknown> | undefined> {
@@ -99,6 +118,9 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
   }
   expect(failures).toEqual([]);
   expect(refused).toBeGreaterThan(200);
+  const titles = (await caller.thread.list({ limit: 50 })).items.map((thread) => thread.title);
+  expect(titles.filter((title) => HIDDEN_IN_TITLES.test(title))).toEqual([]);
+  expect(titles).toContain("invoicegpj.exe");
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   expect(Object.prototype).not.toHaveProperty("polluted");
 
@@ -119,12 +141,23 @@ it("answers hostile HTTP requests with a 4xx and a readable message, never a 500
     '{"json": {"text": 5}}',
     '{"__proto__": {"polluted": "yes"}}',
     JSON.stringify({ json: { text: "x".repeat(100_000) } }),
+    '{"json": {"text": "hello \\ud800 world"}}',
+    '{"json": {"text": {"\\udc00": 1}}}',
+    '{"json": {"text": "x"}, "meta": {"values": {"text": ["Date"]}}}',
   ];
-  for (const body of bodies) {
-    const req = new Request("http://localhost/api/trpc/chat.send", { method: "POST", body, headers: { "content-type": "application/json" } });
+  const post = (body: string) => new Request("http://localhost/api/trpc/chat.send", { method: "POST", body, headers: { "content-type": "application/json" } });
+  // Dates as superjson sends them, outside what Postgres holds, or no date at all.
+  const cursors = ["0000-01-01T00:00:00.000Z", "+275760-09-13T00:00:00.000Z", "-271821-04-20T00:00:00.000Z", "not a date"].map((updatedAt) =>
+    JSON.stringify({ json: { cursor: { updatedAt, id: crypto.randomUUID() } }, meta: { values: { "cursor.updatedAt": ["Date"] } } }),
+  );
+  const requests = [
+    ...bodies.map((body) => ({ body, req: post(body) })),
+    ...cursors.map((body) => ({ body, req: new Request(`http://localhost/api/trpc/thread.list?input=${encodeURIComponent(body)}`) })),
+  ];
+  for (const { body, req } of requests) {
     const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ctx });
     const text = await res.text();
-    expect({ body: body.slice(0, 40), status: res.status >= 400 && res.status < 500 }).toEqual({ body: body.slice(0, 40), status: true });
+    expect({ body: body.slice(0, 80), status: res.status >= 400 && res.status < 500 }).toEqual({ body: body.slice(0, 80), status: true });
     expect(JSON.parse(text).error.json.message).toBeTruthy();
     expect(text).not.toMatch(/\.ts:\d+|\n\s+at /);
   }

@@ -26,6 +26,18 @@ function inputIssues(cause: unknown): readonly Issue[] | null {
   return cause instanceof ZodError || cause instanceof StandardSchemaV1Error ? (cause.issues as readonly Issue[]) : null;
 }
 
+/**
+ * What the client reads: the words we wrote (input issues, domain refusals), never a server
+ * failure's cause, nor a parser's message about a request it could not read (not JSON, or what
+ * the transformer refused: "Trying to deserialize unknown class …", "Maximum call stack size exceeded").
+ */
+function publicMessage(error: TRPCError, message: string): string {
+  if (error.code === "INTERNAL_SERVER_ERROR") return "Something went wrong on our side. Please try again.";
+  if (error.code === "PARSE_ERROR") return "Malformed request";
+  const unread = error.code === "BAD_REQUEST" && error.cause !== undefined && !inputIssues(error.cause) && !(error.cause instanceof DomainError);
+  return unread ? "Malformed request" : message;
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Keep-alive pings hold SSE connections open through proxies; a silent stream is reconnected.
@@ -36,7 +48,7 @@ const t = initTRPC.context<Context>().create({
     const issues = inputIssues(error.cause);
     return {
       ...shape,
-      message: error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side. Please try again." : shape.message,
+      message: publicMessage(error, shape.message),
       // Per-field messages, for forms that show them beside each field.
       data: { ...shape.data, fieldErrors: issues ? fieldErrors(issues) : null },
     };

@@ -1,53 +1,86 @@
 import { z } from "zod";
 import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
+import { withoutHiddenControls } from "@/lib/text";
 
 /**
  * Input schemas shared by the routers. Postgres cannot store the NUL character in text or jsonb,
- * so every string that may reach the database refuses it with a clear message instead of a
- * failed query.
+ * nor a lone UTF-16 surrogate (it has no UTF-8 form), so every string that may reach the database
+ * refuses both with a clear message instead of a failed query.
  */
-const NUL = "\u0000";
+const STORABLE = [
+  { ok: (s: string) => !s.includes("\u0000"), says: "cannot contain NUL characters" },
+  { ok: (s: string) => s.isWellFormed(), says: "contains characters that are not valid Unicode" },
+];
+
+/** A string input that refuses what Postgres cannot store, in words that name the field. */
+const storable = (schema: z.ZodString, label: string) => STORABLE.reduce((s, rule) => s.refine(rule.ok, `${label} ${rule.says}`), schema);
 
 export const threadId = z.uuid("Not a valid conversation id");
 
-export const title = z
-  .string()
-  .trim()
-  .min(1, "Title cannot be empty")
-  .max(200, "Title must be at most 200 characters")
-  .refine((s) => !s.includes(NUL), "Title cannot contain NUL characters");
+/** Titles show in the sidebar: direction controls and zero-width characters would disguise them. */
+export const title = storable(
+  z.string().overwrite(withoutHiddenControls).trim().min(1, "Title cannot be empty").max(200, "Title must be at most 200 characters"),
+  "Title",
+);
 
-export const messageText = z
-  .string()
-  .trim()
-  .min(1, "Message cannot be empty")
-  .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`)
-  .refine((s) => !s.includes(NUL), "Message cannot contain NUL characters");
+export const messageText = storable(
+  z
+    .string()
+    .trim()
+    .min(1, "Message cannot be empty")
+    .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`),
+  "Message",
+);
 
 /** Ids we made (messages, tool calls): opaque, short, printable. */
 export const opaqueId = (label: string) =>
+  storable(z.string().min(1, `${label} is missing`).max(200, `${label} is too long`), label).refine(
+    (s) => !/[\u0000-\u001f]/.test(s),
+    `Not a valid ${label.toLowerCase()}`,
+  );
+
+/** The id of the last event a stream delivered, as EventSource sends it back: anything short. */
+export const lastEventId = storable(z.string().max(100, "Event id is too long"), "Event id");
+
+/** Every date Postgres and JavaScript both hold, and more than any real one: the years 1 to 9999. */
+export const timestamp = (label: string) =>
   z
-    .string()
-    .min(1, `${label} is missing`)
-    .max(200, `${label} is too long`)
-    .refine((s) => !/[\u0000-\u001f]/.test(s), `Not a valid ${label.toLowerCase()}`);
+    .date(`${label} is not a valid date`)
+    .min(new Date("0001-01-01T00:00:00Z"), `${label} is before the year 1`)
+    .max(new Date("9999-12-31T23:59:59.999Z"), `${label} is after the year 9999`);
+
+/** Every string in a JSON value, keys included, without recursion (the value may be deeply nested). */
+function* stringsIn(value: unknown): Generator<string> {
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string") yield v;
+    else if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (v && typeof v === "object") {
+      for (const [key, inner] of Object.entries(v)) {
+        yield key;
+        stack.push(inner);
+      }
+    }
+  }
+}
+
+const everyString = (ok: (s: string) => boolean) => (value: unknown) => {
+  for (const s of stringsIn(value)) if (!ok(s)) return false;
+  return true;
+};
+
+/** Arguments the user edited, stored as jsonb: every string in them, at any depth, is storable. */
+const editedArgs = STORABLE.reduce(
+  (schema, rule) => schema.refine(everyString(rule.ok), `The arguments ${rule.says}`),
+  z.record(z.string(), z.unknown()).refine((a) => JSON.stringify(a).length <= 20_000, "The arguments are too large"),
+);
 
 export const decision = z.discriminatedUnion("type", [
   z.object({ type: z.literal("approve") }),
-  z.object({
-    type: z.literal("edit"),
-    args: z
-      .record(z.string(), z.unknown())
-      .refine((a) => JSON.stringify(a).length <= 20_000, "The arguments are too large")
-      .refine((a) => !JSON.stringify(a).includes("\\u0000"), "The arguments cannot contain NUL characters"),
-  }),
+  z.object({ type: z.literal("edit"), args: editedArgs }),
   z.object({
     type: z.literal("reject"),
-    reason: z
-      .string()
-      .trim()
-      .max(1_000, "The reason must be at most 1,000 characters")
-      .refine((s) => !s.includes(NUL), "The reason cannot contain NUL characters")
-      .nullish(),
+    reason: storable(z.string().trim().max(1_000, "The reason must be at most 1,000 characters"), "The reason").nullish(),
   }),
 ]);

@@ -16,6 +16,13 @@ describe("expression parser", () => {
     ["round(2.345, 2)", 2.35],
     ["max(1, 9, 3)", 9],
     ["1,234 × 2", 2468],
+    ["1,234,567.5 + 1", 1234568.5],
+    ["(1,234 + 1) * 2", 2470],
+    ["max(1,234)", 234],
+    ["round(1234.5678,100)", 1234.5678],
+    ["min(2,000, 1,500)", 0],
+    ["max((1,234), 5)", 1234],
+    ["sqrt(abs(-16)) + 1,000", 1004],
     ["6 ÷ 4", 1.5],
     ["2**10", 1024],
     [".5 + 1e3", 1000.5],
@@ -49,8 +56,9 @@ describe("expression parser", () => {
 });
 
 describe("calculator tool", () => {
-  it("answers a bad expression with an error result instead of throwing", async () => {
+  it("answers with the result, or a bad expression with an error result instead of throwing", async () => {
     await expect(calculator.invoke({ expression: "2 +* 3" })).resolves.toBe('Error: Unexpected "*"');
     await expect(calculator.invoke({ expression: "12 * 7" })).resolves.toBe("84");
+    await expect(calculator.invoke({ expression: "max(1,234) + 1,000" })).resolves.toBe("1234");
   });
 });

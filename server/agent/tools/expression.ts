@@ -34,28 +34,29 @@ type Token = { kind: "num"; value: number } | { kind: "name"; value: string } | 
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
-  // People and models write ×, ÷, − and thousands separators; read them as they mean.
-  const src = input
-    .replace(/[×·]/g, "*")
-    .replace(/÷/g, "/")
-    .replace(/[−–]/g, "-")
-    .replace(/\*\*/g, "^")
-    .replace(/(\d),(?=\d{3}\b)/g, "$1");
+  // People and models write ×, ÷ and −; read them as they mean.
+  const src = input.replace(/[×·]/g, "*").replace(/÷/g, "/").replace(/[−–]/g, "-").replace(/\*\*/g, "^");
+  // For each open parenthesis, whether it opens a function's arguments, where a comma separates
+  // them: max(1,234) is 234. Elsewhere "1,234" is a number written with a thousands separator.
+  const parens: boolean[] = [];
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
     if (/\s/.test(c)) {
       i++;
     } else if (/[0-9.]/.test(c)) {
-      const m = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i.exec(src.slice(i));
+      const number = parens.at(-1) ? /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i : /^(\d+(?:,\d{3}\b)*\.?\d*|\.\d+)(e[+-]?\d+)?/i;
+      const m = number.exec(src.slice(i));
       if (!m) throw new ExpressionError(`Unexpected "${c}" at position ${i + 1}`);
-      tokens.push({ kind: "num", value: Number(m[0]) });
+      tokens.push({ kind: "num", value: Number(m[0].replaceAll(",", "")) });
       i += m[0].length;
     } else if (/[a-z]/i.test(c)) {
       const m = /^[a-z]+/i.exec(src.slice(i))!;
       tokens.push({ kind: "name", value: m[0].toLowerCase() });
       i += m[0].length;
     } else if ("+-*/%^(),".includes(c)) {
+      if (c === "(") parens.push(tokens.at(-1)?.kind === "name");
+      if (c === ")") parens.pop();
       tokens.push({ kind: "op", value: c });
       i++;
     } else {

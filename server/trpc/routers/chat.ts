@@ -6,7 +6,7 @@ import { getRun } from "@/server/runs/store";
 import { watchRun } from "@/server/runs/watch";
 import { metrics } from "@/server/observability/metrics";
 import { type Context, protectedProcedure, router, threadProcedure } from "../init";
-import { decision, messageText as text, opaqueId, threadId } from "../inputs";
+import { decision, lastEventId, messageText as text, opaqueId, threadId } from "../inputs";
 
 const messageId = opaqueId("Message id");
 
@@ -57,19 +57,21 @@ export const chatRouter = router({
    * only what came after, so no token is repeated or lost. A client that joins without one (a page
    * opened mid-answer) gets the turn so far as one snapshot first; `<runId>:0` asks for every event.
    */
-  events: protectedProcedure
-    .input(z.object({ runId: z.uuid("Not a valid run id"), lastEventId: z.string().max(100).nullish() }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      const run = await getRun(ctx.db, input.runId, ctx.userId);
-      // Thrown inside the stream, past the middleware that maps domain errors: a tRPC error directly.
-      if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "Answer not found" });
-      metrics().openStreams.inc();
-      try {
-        for await (const { seq, event } of watchRun(ctx.db, run.id, input.lastEventId, signal)) yield tracked(eventId(run.id, seq), event);
-      } finally {
-        metrics().openStreams.dec();
-      }
-    }),
+  events: protectedProcedure.input(z.object({ runId: z.uuid("Not a valid run id"), lastEventId: lastEventId.nullish() })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const run = await getRun(ctx.db, input.runId, ctx.userId);
+    // Thrown inside the stream, past the middleware that maps domain errors: a tRPC error directly.
+    if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "Answer not found" });
+    metrics().openStreams.inc();
+    try {
+      for await (const { seq, event } of watchRun(ctx.db, run.id, input.lastEventId, signal)) yield tracked(eventId(run.id, seq), event);
+    } finally {
+      metrics().openStreams.dec();
+    }
+  }),
 
   model: protectedProcedure.query(async ({ ctx }) => {
     const { choice } = await ctx.agent();

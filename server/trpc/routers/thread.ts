@@ -11,7 +11,7 @@ import { connectionString } from "@/server/runs/follow";
 import { CHANNELS, notificationHub } from "@/server/runs/notify";
 import { createThread, deleteThread, listThreads, renameThread, THREAD_NOT_FOUND } from "@/server/threads/queries";
 import { protectedProcedure, router, threadProcedure } from "../init";
-import { opaqueId, title } from "../inputs";
+import { opaqueId, timestamp, title } from "../inputs";
 
 export const MAX_PAGE_SIZE = 50;
 
@@ -26,7 +26,7 @@ export const threadRouter = router({
     .input(
       z.object({
         limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(30),
-        cursor: z.object({ updatedAt: z.date(), id: z.uuid() }).nullish(),
+        cursor: z.object({ updatedAt: timestamp("The cursor"), id: z.uuid() }).nullish(),
       }),
     )
     .query(({ ctx, input }) => listThreads(ctx.db, ctx.userId, input)),

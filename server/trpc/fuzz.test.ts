@@ -11,6 +11,8 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { invoke, procedures } from "@/scripts/testing/procedures";
 import { sessionFor, signedInCaller, testContext } from "@/scripts/testing/users";
+import { config } from "@/server/config";
+import { guardTrpcRequest } from "@/server/security/request-guard";
 import { appRouter } from "./root";
 
 const t = testDatabaseForFile();
@@ -169,4 +171,38 @@ it("answers hostile HTTP requests with a 4xx and a readable message, never a 500
   });
   expect(unknown.status).toBe(404);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+});
+
+it("refuses a batch of more calls than TRPC_MAX_BATCH_SIZE before any of them runs, over POST and GET", async () => {
+  const { caller, user } = await signedInCaller(t);
+  const ctx = testContext(t, sessionFor(user.id));
+  const handle = async (req: Request) => {
+    const guarded = await guardTrpcRequest(req);
+    return guarded instanceof Response ? guarded : fetchRequestHandler({ endpoint: "/api/trpc", req: guarded, router: appRouter, createContext: () => ctx });
+  };
+  const all = Object.entries(procedures());
+  const mutations = all.filter(([, kind]) => kind === "mutation").map(([path]) => path);
+  const queries = all.filter(([, kind]) => kind === "query").map(([path]) => path);
+  const over = config().TRPC_MAX_BATCH_SIZE + 1;
+  const fill = (paths: string[]) => Array.from({ length: over }, (_, i) => paths[i % paths.length]!);
+  const inputs = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, { json: HOSTILE[i % HOSTILE.length] ?? {} }])));
+  const batches = [
+    new Request(`http://localhost/api/trpc/${fill(mutations).join(",")}?batch=1`, {
+      method: "POST",
+      body: inputs(over),
+      headers: { "content-type": "application/json" },
+    }),
+    new Request(`http://localhost/api/trpc/${fill(["thread.create"]).join(",")}?batch=1`, {
+      method: "POST",
+      body: inputs(over),
+      headers: { "content-type": "application/json" },
+    }),
+    new Request(`http://localhost/api/trpc/${encodeURIComponent(fill(queries).join(","))}?batch=1&input=${encodeURIComponent(inputs(over))}`),
+  ];
+  for (const req of batches) {
+    const res = await handle(req);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.json.message).toBe(`Too many calls in one request (${over}; at most ${over - 1})`);
+  }
+  expect((await caller.thread.list({})).items).toEqual([]);
 });

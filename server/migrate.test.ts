@@ -1,9 +1,10 @@
 import { describe, it, expect } from "vitest";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createPool } from "@/db/client";
 import { migrateDatabase } from "./migrate";
 import { testDatabaseForFile } from "@/scripts/testing/database";
+import { withoutHiddenControls } from "@/lib/text";
 
 // Each test migrates from nothing, so each gets an empty database of its own.
 const t = testDatabaseForFile({ migrated: false, eachTest: true });
@@ -71,5 +72,16 @@ describe("migrations", () => {
     const text = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
     expect(text).toContain("threads_user_updated_idx");
     expect(text).not.toMatch(/Sort/);
+  });
+
+  it("clean the titles saved before titles were cleaned, as withoutHiddenControls cleans new ones", async () => {
+    await migrateDatabase(t.pool);
+    await t.pool.query(`INSERT INTO "user"(id, email) VALUES ('u1', 'u1@x.test')`);
+    const dirty = ["invoice\u202Egpj.exe", "\u200Bzero\uFEFFwidth\u2066", "\u202E\u200F", "plain title", "family 👨\u200D👩\u200D👧"];
+    for (const title of dirty) await t.pool.query("INSERT INTO threads(user_id, title) VALUES ('u1', $1)", [title]);
+    // The migration ran on an empty table; run its statement again over these, as it ran over real ones.
+    await t.pool.query(readFileSync(path.join(import.meta.dirname, "..", "db", "migrations", "0007_titles_without_hidden_controls.sql"), "utf8"));
+    const { rows } = await t.pool.query<{ title: string }>("SELECT title FROM threads ORDER BY created_at, id");
+    expect(rows.map((r) => r.title).sort()).toEqual(dirty.map((d) => withoutHiddenControls(d) || "New chat").sort());
   });
 });

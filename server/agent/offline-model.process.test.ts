@@ -13,7 +13,7 @@ beforeAll(async () => {
   server = await startServer(t.url, { OFFLINE_MODEL_DELAY_MS: "0" });
   const created = await createUser(t.db, { email: uniqueEmail(), password: "correct-horse-42" });
   if (!created.ok) throw new Error("no user");
-  client = clientFor(server, await sessionCookie(created.user.id, created.user.email));
+  client = clientFor(server, await sessionCookie(t.db, created.user.id, created.user.email));
 }, 120_000);
 afterAll(async () => {
   await server?.stop();

@@ -39,8 +39,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     logger: {
       // A wrong password is an everyday event the form already reports, not a server error with a stack.
       error(error) {
-        if ((error as AuthError).type !== "CredentialsSignin")
-          logger().error({ type: (error as AuthError).type ?? error.name, reason: error.message }, "auth error");
+        if ((error as AuthError).type !== "CredentialsSignin") logger().error({ type: (error as AuthError).type ?? error.name, err: error }, "auth error");
       },
     },
     adapter: DrizzleAdapter(db, {

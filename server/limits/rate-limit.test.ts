@@ -76,8 +76,9 @@ describe("rate limits in Postgres", () => {
     await caller.thread.create();
     const first = await caller.chat.send({ text: "hello" });
     await expect.poll(async () => (await caller.thread.messages({ threadId: first.threadId })).activeRunId).toBeNull();
-    for (const refused of [caller.thread.create({ title: "third" }), caller.chat.send({ text: "a third one" })]) {
-      const err = await failure(refused);
+    // Each started only when awaited: a refusal left waiting would be an unhandled rejection.
+    for (const refused of [() => caller.thread.create({ title: "third" }), () => caller.chat.send({ text: "a third one" })]) {
+      const err = await failure(refused());
       expect(err.code).toBe("TOO_MANY_REQUESTS");
       expect(err.message).toMatch(/^You're starting conversations too quickly\. Try again in \d+ (seconds?|minutes?)\.$/);
     }

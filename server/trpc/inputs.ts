@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
+import { MAX_MEMORY_LENGTH } from "@/lib/memory";
 import { withoutHiddenControls } from "@/lib/text";
 
 /**
@@ -30,6 +31,16 @@ export const messageText = storable(
     .min(1, "Message cannot be empty")
     .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`),
   "Message",
+);
+
+/** A memory's text, from the remember tool (the model's arguments, or the user's edit of them) or the Memory page. */
+export const memoryText = storable(
+  z
+    .string()
+    .trim()
+    .min(1, "The memory cannot be empty")
+    .max(MAX_MEMORY_LENGTH, `A memory can be at most ${MAX_MEMORY_LENGTH.toLocaleString("en")} characters`),
+  "The memory",
 );
 
 /** Ids we made (messages, tool calls): opaque, short, printable. */

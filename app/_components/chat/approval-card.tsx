@@ -8,7 +8,9 @@ type Decision = RouterInputs["chat"]["decide"]["decision"];
 
 /** What each action would do, in words; the raw arguments stay one click away. */
 const DESCRIBE: Record<string, (args: Record<string, unknown>) => string> = {
-  save_note: (args) => `Save a note: “${String(args.text ?? "")}”`,
+  remember: (args) => (args.id ? `Update a memory to: “${String(args.text ?? "")}”` : `Remember: “${String(args.text ?? "")}”`),
+  forget: () => "Forget a memory",
+  save_note: (args) => `Remember: “${String(args.text ?? "")}”`,
 };
 
 /**

@@ -43,6 +43,9 @@ export const memoryText = storable(
   "The memory",
 );
 
+/** What a search box holds. */
+export const searchText = storable(z.string().max(200, "The search must be at most 200 characters"), "The search");
+
 /** Ids we made (messages, tool calls): opaque, short, printable. */
 export const opaqueId = (label: string) =>
   storable(z.string().min(1, `${label} is missing`).max(200, `${label} is too long`), label).refine(

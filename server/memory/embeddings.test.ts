@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeEmbeddings } from "@/scripts/testing/embeddings-server";
 import { parseConfig } from "@/server/config";
 import { captureLogs } from "@/server/observability/log";
-import { chooseEmbedder } from "./embeddings";
+import { chooseEmbedder, openAIEmbeddings } from "./embeddings";
 
 let server: Awaited<ReturnType<typeof startFakeEmbeddings>>;
 beforeAll(async () => {
@@ -35,6 +35,15 @@ describe("embeddings providers", () => {
     const before = server.requests.length;
     expect(await embedder.embedQuery("a cat")).toEqual([5, 2, 1]);
     expect(server.requests.length).toBe(before);
+  });
+
+  it("puts OpenAI's vectors back in the order of the texts, which its answer need not keep", async () => {
+    const embed = openAIEmbeddings(`${server.origin}/v1`, "m");
+    expect(await embed(["a", "bb", "aaa"])).toEqual([
+      [1, 1, 1],
+      [2, 0, 1],
+      [3, 3, 1],
+    ]);
   });
 
   it("falls back to OPENAI_BASE_URL for an OpenAI-compatible server, and uses OpenAI's model by default for openai", () => {

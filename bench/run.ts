@@ -20,13 +20,38 @@ import { createCheckpointer } from "../server/agent/checkpointer";
 import { contextBudget } from "../server/agent/context";
 import { toUiMessages } from "../server/threads/messages";
 import { listThreads } from "../server/threads/queries";
+import { NAIVE_RECALL_SQL, orQuery, recallFor } from "../server/memory/recall";
 import { startTestPostgres } from "../scripts/testing/postgres-server";
 import { countStatements, median, sentence } from "./lib";
 
 const quick = process.argv.includes("--quick");
 const PLAN = quick
-  ? { marks: [10, 50], concurrent: 10, concurrentTurns: 5, threads: 50_000, userThreads: 1_000, loads: 10, pages: 20 }
-  : { marks: [10, 100, 200, 500], concurrent: 50, concurrentTurns: 10, threads: 1_000_000, userThreads: 10_000, loads: 20, pages: 50 };
+  ? {
+      marks: [10, 50],
+      concurrent: 10,
+      concurrentTurns: 5,
+      threads: 50_000,
+      userThreads: 1_000,
+      loads: 10,
+      pages: 20,
+      memories: 10_000,
+      otherMemories: 10_000,
+      recalls: 100,
+      naiveRecalls: 10,
+    }
+  : {
+      marks: [10, 100, 200, 500],
+      concurrent: 50,
+      concurrentTurns: 10,
+      threads: 1_000_000,
+      userThreads: 10_000,
+      loads: 20,
+      pages: 50,
+      memories: 10_000,
+      otherMemories: 100_000,
+      recalls: 500,
+      naiveRecalls: 50,
+    };
 
 interface Saver {
   key: "stock" | "threadline";
@@ -156,6 +181,44 @@ async function sidebar(pool: pg.Pool) {
   return median(times.slice(3)); // the first few warm the cache
 }
 
+/** A vocabulary of made-up words, so that a word is as rare among memories as a real one. */
+const VOCABULARY = 3_000;
+const CHAT = "what do you think about my the plan for this week and how should i".split(" ");
+/** A message as people write them: a few words that memories may hold, among common ones that they never decide anything. */
+const message = (i: number) => [...CHAT.slice(0, 8), ...[1, 2, 3, 4].map((k) => `word${(i * 7919 + k * 104_729) % VOCABULARY}`)].join(" ");
+
+/**
+ * Recall before a model call, for a user with PLAN.memories memories (1% of them profile) among
+ * other users' PLAN.otherMemories: the real function the model node calls, beside the same query
+ * without its stored tsvector and index (every one of the user's facts parsed again per call).
+ */
+async function recall(pool: pg.Pool) {
+  const others = 1000;
+  await pool.query(`INSERT INTO "user" (id, email) SELECT 'mem-' || g, 'mem-' || g || '@example.com' FROM generate_series(0, $1) g`, [others]);
+  await pool.query(
+    `INSERT INTO memories (user_id, kind, text)
+     SELECT CASE WHEN g <= $1::int THEN 'mem-0' ELSE 'mem-' || (g % $3::int + 1) END, CASE WHEN g % 100 = 0 THEN 'profile' ELSE 'fact' END,
+       'I noted that ' || (SELECT string_agg('word' || ((g * 31 + k * 7877) % $4::int), ' ') FROM generate_series(1, 8) k) || ' matter to me'
+     FROM generate_series(1, $1::int + $2::int) g`,
+    [PLAN.memories, PLAN.otherMemories, others, VOCABULARY],
+  );
+  await pool.query("VACUUM ANALYZE memories");
+  const time = async (fn: (i: number) => Promise<unknown>, calls: number) => {
+    for (let i = 0; i < 5; i++) await fn(i); // warm the cache and the prepared statements
+    const times: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      const t0 = performance.now();
+      await fn(i);
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  const recalled = (await recallFor(pool, "mem-0", message(1))).length;
+  const recallMs = await time((i) => recallFor(pool, "mem-0", message(i)), PLAN.recalls);
+  const naiveMs = await time((i) => pool.query(NAIVE_RECALL_SQL, ["mem-0", orQuery(message(i))]), PLAN.naiveRecalls);
+  return { recallMs, naiveMs, recalled };
+}
+
 async function main() {
   const server = await startTestPostgres();
   const name = `threadline_bench_${randomBytes(4).toString("hex")}`;
@@ -180,7 +243,9 @@ async function main() {
     const memory = await inMemory();
     console.error(`[bench] sidebar: ${PLAN.threads.toLocaleString("en")} threads…`);
     const sidebarMs = await sidebar(pool);
-    report(results, memory, sidebarMs, (performance.now() - started) / 1000);
+    console.error(`[bench] recall: ${PLAN.memories.toLocaleString("en")} memories for one user…`);
+    const recallResult = await recall(pool);
+    report(results, memory, sidebarMs, recallResult, (performance.now() - started) / 1000);
   } finally {
     // Dropping the database ends any connection still closing: expected here, not worth a log line.
     pool.removeAllListeners("error").on("error", () => {});
@@ -195,6 +260,7 @@ function report(
   results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>,
   memory: Record<number, number>,
   sidebarMs: number,
+  recallResult: Awaited<ReturnType<typeof recall>>,
   seconds: number,
 ) {
   const stock = results.stock!;
@@ -252,6 +318,12 @@ function report(
     f(sidebarMs, 2),
     "same query",
   ]);
+  rows.push([
+    `recall before a model call, a user with ${PLAN.memories.toLocaleString("en")} memories among ${PLAN.otherMemories.toLocaleString("en")} others' (ms, median; ${recallResult.recalled} candidates read)`,
+    `${f(recallResult.naiveMs, 2)} (without the index)`,
+    f(recallResult.recallMs, 2),
+    f(recallResult.naiveMs / recallResult.recallMs),
+  ]);
 
   const table = [
     `| figure | ${SAVERS[0]!.name} | ${SAVERS[1]!.name} | stock ÷ ours |`,
@@ -268,7 +340,10 @@ function report(
   void fs
     .mkdir(path.dirname(out), { recursive: true })
     .then(() =>
-      fs.writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, inMemory: memory, sidebarMs, table }, null, 2)}\n`),
+      fs.writeFile(
+        out,
+        `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, inMemory: memory, sidebarMs, recall: recallResult, table }, null, 2)}\n`,
+      ),
     );
 }
 

@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import { boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { AdapterAccountType } from "next-auth/adapters";
 import type { ApprovalStatus } from "../lib/messages";
+import { MAX_MEMORY_LENGTH, type MemoryKind } from "../lib/memory";
 
 // Auth.js tables, in the shape @auth/drizzle-adapter expects (see its pg schema docs).
 export const users = pgTable("user", {
@@ -15,6 +16,8 @@ export const users = pgTable("user", {
   image: text("image"),
   // Only credentials users have one; OAuth users sign in through their provider.
   passwordHash: text("password_hash"),
+  /** The Memory page's "Use memory" switch: off, the agent neither recalls nor remembers. */
+  useMemory: boolean("use_memory").notNull().default(true),
 });
 
 export const accounts = pgTable(
@@ -65,6 +68,8 @@ export const threads = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     title: text("title").notNull(),
+    /** A temporary chat, chosen when it is created: it neither reads nor writes memory (it is still saved). */
+    temporary: boolean("temporary").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
       .notNull()
       .default(sql`now()`),
@@ -153,23 +158,54 @@ export interface RunInput {
   base?: string;
 }
 
-/** Notes the agent saves for a user (with their approval) and reads back. */
-export const notes = pgTable(
-  "notes",
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * What the agent remembers about a user across conversations, written only through an approved
+ * `remember` (or the Memory page). The composite GIN index on (user_id, tsv) that recall searches
+ * is created in the migration's custom part: it needs btree_gin, which has to exist first.
+ */
+export const memories = pgTable(
+  "memories",
   {
     id: uuid("id").primaryKey().defaultRandom(),
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<MemoryKind>().notNull().default("fact"),
     text: text("text").notNull(),
-    /** The tool call that saved it: a call replayed after a crash finds its note already there. */
-    toolCallId: text("tool_call_id").notNull(),
+    /** The conversation and the user's message it came from; the conversation may since be deleted. */
+    threadId: uuid("thread_id").references(() => threads.id, { onDelete: "set null" }),
+    messageId: text("message_id"),
+    /** The tool call that saved it: a call replayed after a crash finds its memory already there. */
+    toolCallId: text("tool_call_id"),
+    /** Only when an embeddings provider is set: compared with cosine in the app, no extension needed. */
+    embedding: real("embedding").array(),
+    /** Vectors of different models cannot be compared: recall uses only the configured model's. */
+    embeddingModel: text("embedding_model"),
+    tsv: tsvector("tsv")
+      .notNull()
+      .generatedAlwaysAs((): SQL => sql`to_tsvector('english'::regconfig, ${memories.text})`),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
       .notNull()
       .default(sql`now()`),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+    lastRecalledAt: timestamp("last_recalled_at", { withTimezone: true, precision: 3 }),
   },
-  (t) => [uniqueIndex("notes_user_tool_call_idx").on(t.userId, t.toolCallId), index("notes_user_created_idx").on(t.userId, t.createdAt.desc())],
+  (t) => [
+    check("memories_text_length", sql`char_length(${t.text}) between 1 and ${sql.raw(String(MAX_MEMORY_LENGTH))}`),
+    check("memories_kind", sql`${t.kind} in ('profile', 'fact')`),
+    uniqueIndex("memories_user_tool_call_idx").on(t.userId, t.toolCallId),
+    // The Memory page (newest first) and the profile memories recalled on every call.
+    index("memories_user_kind_updated_idx").on(t.userId, t.kind, t.updatedAt.desc(), t.id.desc()),
+    index("memories_user_updated_idx").on(t.userId, t.updatedAt.desc(), t.id.desc()),
+    index("memories_thread_idx").on(t.threadId),
+  ],
 );
+
+export type Memory = typeof memories.$inferSelect;
 
 /**
  * An action the agent asked to take and the user's decision on it. The row is the lock: a decision

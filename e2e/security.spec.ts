@@ -37,10 +37,10 @@ test("HTML, scripts and javascript: links in the agent's output are shown as ine
   await newChat(page);
   const hostile = `<img src=x onerror=alert(3)> <script>alert(1)</script> [click me](javascript:alert(2))`;
   await ask(page, `remember that ${hostile}`);
-  const card = page.getByRole("region", { name: "Approve save_note" });
+  const card = page.getByRole("region", { name: "Approve remember" });
   await expect(card).toContainText("<script>alert(1)</script>", { timeout: 20_000 });
   await card.getByRole("button", { name: "Approve" }).click();
-  await expect(lastAnswer(page)).toContainText("Done: I saved the note", { timeout: 20_000 });
+  await expect(lastAnswer(page)).toContainText("Done: I'll remember", { timeout: 20_000 });
   await answerDone(page);
 
   const answer = lastAnswer(page);

@@ -27,7 +27,10 @@ export type MessagePart =
       approval?: { status: ApprovalStatus; reason: string | null };
     };
 
-/** `branch`: where the message sits among its versions (edits, regenerations), when it has any. */
+/**
+ * `branch`: where the message sits among its versions (edits, regenerations), when it has any.
+ * `memories`: the ids of the memories recalled for the answer (its model calls', together).
+ */
 export type UiMessage =
   | { id: string; role: "user"; text: string; branch?: BranchInfo }
-  | { id: string; role: "assistant"; parts: MessagePart[]; stopped: boolean; usage: TokenUsage | null; branch?: BranchInfo };
+  | { id: string; role: "assistant"; parts: MessagePart[]; stopped: boolean; usage: TokenUsage | null; branch?: BranchInfo; memories?: string[] };

@@ -45,6 +45,6 @@ await page.getByRole("group", { name: "Versions" }).waitFor();
 await answered();
 await composer.fill("Remember that the spare key is under the mat");
 await page.keyboard.press("Enter");
-await page.getByRole("region", { name: "Approve save_note" }).waitFor({ timeout: 30_000 });
+await page.getByRole("region", { name: "Approve remember" }).waitFor({ timeout: 30_000 });
 await page.screenshot({ path: "docs/screenshot.png" });
 await browser.close();

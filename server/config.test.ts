@@ -23,6 +23,19 @@ describe("configuration", () => {
     expect(refusal({ OPENAI_BASE_URL: "localhost:11434" })).toEqual(['OPENAI_BASE_URL must be a URL such as http://localhost:11434/v1, got "localhost:11434"']);
   });
 
+  it("refuses an embeddings provider it cannot reach", () => {
+    expect(refusal({ EMBEDDINGS_PROVIDER: "pgvector" })).toEqual([
+      'EMBEDDINGS_PROVIDER must be one of openai, openai-compatible, ollama (or unset), got "pgvector"',
+    ]);
+    expect(refusal({ EMBEDDINGS_PROVIDER: "openai-compatible" })).toEqual([
+      "EMBEDDINGS_MODEL must be set when EMBEDDINGS_PROVIDER is openai-compatible, got undefined",
+      "EMBEDDINGS_BASE_URL (or OPENAI_BASE_URL) must be set when EMBEDDINGS_PROVIDER is openai-compatible, got undefined",
+    ]);
+    expect(refusal({ EMBEDDINGS_PROVIDER: "openai" })).toEqual(["OPENAI_API_KEY must be set when EMBEDDINGS_PROVIDER is openai, got undefined"]);
+    expect(parseConfig({ EMBEDDINGS_PROVIDER: "ollama" }).EMBEDDINGS_PROVIDER).toBe("ollama");
+    expect(parseConfig({}).EMBEDDINGS_PROVIDER).toBeUndefined();
+  });
+
   it("names every bad variable, one line each", () => {
     expect(refusal({ RUN_HEARTBEAT_MS: "fast", LOG_LEVEL: "loud", LOG_QUIET: "yes" })).toEqual([
       'RUN_HEARTBEAT_MS must be a whole number of milliseconds, got "fast"',

@@ -61,6 +61,21 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallba
     });
 }
 
+/** One of `values`, or undefined when unset (the feature it chooses is off). */
+function optionalOneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] | undefined => {
+      if (unset(raw)) return undefined;
+      if (!values.includes(raw.trim())) {
+        ctx.addIssue({ code: "custom", message: `must be one of ${values.join(", ")} (or unset)` });
+        return z.NEVER;
+      }
+      return raw.trim() as T[number];
+    });
+}
+
 function flag() {
   return z
     .string()
@@ -103,60 +118,78 @@ function host() {
 const HTTP = ["http:", "https:"];
 
 /** The variables of the README's configuration table. */
-export const configSchema = z.object({
-  DATABASE_URL: url("postgres://user:password@host:5432/db", ["postgres:", "postgresql:"]),
-  THREADLINE_DATA_DIR: textOr(".data"),
-  DATABASE_POOL_MAX: wholeNumber("connections", 10),
-  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber("milliseconds", 10_000),
-  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber("milliseconds", 30_000, { min: 0, note: " (0: no limit)" }),
-  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber("milliseconds", 60_000, { min: 0, note: " (0: no limit)" }),
-  AUTH_SECRET: text(),
-  AUTH_SECRET_1: text(),
-  AUTH_SECRET_2: text(),
-  AUTH_SECRET_3: text(),
-  AUTH_URL: url("https://chat.example.com", HTTP),
-  SESSION_MAX_AGE_SECONDS: wholeNumber("seconds", 2_592_000, { min: 60 }),
-  SESSION_RECHECK_SECONDS: wholeNumber("seconds", 60, { min: 0 }),
-  AUTH_GITHUB_ID: text(),
-  AUTH_GITHUB_SECRET: text(),
-  OPENAI_API_KEY: text(),
-  OPENAI_BASE_URL: url("http://localhost:11434/v1", HTTP),
-  ANTHROPIC_API_KEY: text(),
-  OLLAMA_BASE_URL: url("http://localhost:11434", HTTP),
-  LLM_MODEL: text(),
-  MODEL_TIMEOUT_MS: wholeNumber("milliseconds", 60_000),
-  OFFLINE_MODEL_DELAY_MS: wholeNumber("milliseconds", 30, { min: 0 }),
-  CONTEXT_BUDGET_TOKENS: wholeNumber("tokens", 8_000),
-  CHECKPOINTER: oneOf(["threadline", "stock"], "threadline"),
-  RUN_HEARTBEAT_MS: wholeNumber("milliseconds", 2_000),
-  RUN_STALE_AFTER_MS: wholeNumber("milliseconds", 10_000),
-  RUN_SWEEP_MS: wholeNumber("milliseconds", 3_000),
-  RUN_EVENTS_RETENTION_MS: wholeNumber("milliseconds", 3_600_000),
-  DRAIN_TIMEOUT_MS: wholeNumber("milliseconds", 20_000),
-  MESSAGE_RATE_PER_MINUTE: wholeNumber("messages", 20, { min: 0, note: " (0 turns the limit off)" }),
-  MESSAGE_RATE_PER_HOUR: wholeNumber("messages", 300, { min: 0, note: " (0 turns the limit off)" }),
-  THREAD_RATE_PER_MINUTE: wholeNumber("conversations", 10, { min: 0, note: " (0 turns the limit off)" }),
-  THREAD_RATE_PER_HOUR: wholeNumber("conversations", 100, { min: 0, note: " (0 turns the limit off)" }),
-  SIGNIN_FAILURES_PER_EMAIL_IP: wholeNumber("attempts", 10, { min: 0, note: " (0 turns the limit off)" }),
-  SIGNIN_FAILURES_PER_EMAIL: wholeNumber("attempts", 50, { min: 0, note: " (0 turns the limit off)" }),
-  SIGNIN_FAILURES_PER_IP: wholeNumber("attempts", 100, { min: 0, note: " (0 turns the limit off)" }),
-  SIGNUP_ATTEMPTS_PER_EMAIL: wholeNumber("attempts", 5, { min: 0, note: " (0 turns the limit off)" }),
-  SIGNUP_ATTEMPTS_PER_IP: wholeNumber("attempts", 20, { min: 0, note: " (0 turns the limit off)" }),
-  PASSWORD_HASH_CONCURRENCY: wholeNumber("hashes", 2),
-  PASSWORD_HASH_QUEUE: wholeNumber("hashes", 4, { min: 0 }),
-  TRPC_MAX_BODY_BYTES: wholeNumber("bytes", 1_048_576),
-  // Read by the front door (server/security/front-door.mjs), which parses them the same way; checked here at start.
-  TRUSTED_PROXY_HOPS: wholeNumber("proxies", 0, { min: 0 }),
-  HSTS_MAX_AGE: wholeNumber("seconds", 15_552_000, { min: 0, note: " (0 sends no Strict-Transport-Security)" }),
-  TRPC_MAX_BATCH_SIZE: wholeNumber("calls", 20, { min: CLIENT_BATCH_SIZE, note: ` from ${CLIENT_BATCH_SIZE} (what the app's own pages send at most)` }),
-  LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
-  LOG_QUIET: flag(),
-  METRICS_TOKEN: text(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: url("http://localhost:4318", HTTP),
-  OTEL_SERVICE_NAME: textOr("threadline"),
-  HOST: host(),
-  PORT: wholeNumber("", 3000, { max: 65_535, note: " from 1 to 65535" }),
-});
+export const configSchema = z
+  .object({
+    DATABASE_URL: url("postgres://user:password@host:5432/db", ["postgres:", "postgresql:"]),
+    THREADLINE_DATA_DIR: textOr(".data"),
+    DATABASE_POOL_MAX: wholeNumber("connections", 10),
+    DATABASE_CONNECT_TIMEOUT_MS: wholeNumber("milliseconds", 10_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber("milliseconds", 30_000, { min: 0, note: " (0: no limit)" }),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber("milliseconds", 60_000, { min: 0, note: " (0: no limit)" }),
+    AUTH_SECRET: text(),
+    AUTH_SECRET_1: text(),
+    AUTH_SECRET_2: text(),
+    AUTH_SECRET_3: text(),
+    AUTH_URL: url("https://chat.example.com", HTTP),
+    SESSION_MAX_AGE_SECONDS: wholeNumber("seconds", 2_592_000, { min: 60 }),
+    SESSION_RECHECK_SECONDS: wholeNumber("seconds", 60, { min: 0 }),
+    AUTH_GITHUB_ID: text(),
+    AUTH_GITHUB_SECRET: text(),
+    OPENAI_API_KEY: text(),
+    OPENAI_BASE_URL: url("http://localhost:11434/v1", HTTP),
+    ANTHROPIC_API_KEY: text(),
+    OLLAMA_BASE_URL: url("http://localhost:11434", HTTP),
+    LLM_MODEL: text(),
+    MODEL_TIMEOUT_MS: wholeNumber("milliseconds", 60_000),
+    OFFLINE_MODEL_DELAY_MS: wholeNumber("milliseconds", 30, { min: 0 }),
+    CONTEXT_BUDGET_TOKENS: wholeNumber("tokens", 8_000),
+    MEMORY_BUDGET_TOKENS: wholeNumber("tokens", 800),
+    EMBEDDINGS_PROVIDER: optionalOneOf(["openai", "openai-compatible", "ollama"]),
+    EMBEDDINGS_MODEL: text(),
+    EMBEDDINGS_BASE_URL: url("http://localhost:11434", HTTP),
+    CHECKPOINTER: oneOf(["threadline", "stock"], "threadline"),
+    RUN_HEARTBEAT_MS: wholeNumber("milliseconds", 2_000),
+    RUN_STALE_AFTER_MS: wholeNumber("milliseconds", 10_000),
+    RUN_SWEEP_MS: wholeNumber("milliseconds", 3_000),
+    RUN_EVENTS_RETENTION_MS: wholeNumber("milliseconds", 3_600_000),
+    DRAIN_TIMEOUT_MS: wholeNumber("milliseconds", 20_000),
+    MESSAGE_RATE_PER_MINUTE: wholeNumber("messages", 20, { min: 0, note: " (0 turns the limit off)" }),
+    MESSAGE_RATE_PER_HOUR: wholeNumber("messages", 300, { min: 0, note: " (0 turns the limit off)" }),
+    THREAD_RATE_PER_MINUTE: wholeNumber("conversations", 10, { min: 0, note: " (0 turns the limit off)" }),
+    THREAD_RATE_PER_HOUR: wholeNumber("conversations", 100, { min: 0, note: " (0 turns the limit off)" }),
+    SIGNIN_FAILURES_PER_EMAIL_IP: wholeNumber("attempts", 10, { min: 0, note: " (0 turns the limit off)" }),
+    SIGNIN_FAILURES_PER_EMAIL: wholeNumber("attempts", 50, { min: 0, note: " (0 turns the limit off)" }),
+    SIGNIN_FAILURES_PER_IP: wholeNumber("attempts", 100, { min: 0, note: " (0 turns the limit off)" }),
+    SIGNUP_ATTEMPTS_PER_EMAIL: wholeNumber("attempts", 5, { min: 0, note: " (0 turns the limit off)" }),
+    SIGNUP_ATTEMPTS_PER_IP: wholeNumber("attempts", 20, { min: 0, note: " (0 turns the limit off)" }),
+    PASSWORD_HASH_CONCURRENCY: wholeNumber("hashes", 2),
+    PASSWORD_HASH_QUEUE: wholeNumber("hashes", 4, { min: 0 }),
+    TRPC_MAX_BODY_BYTES: wholeNumber("bytes", 1_048_576),
+    // Read by the front door (server/security/front-door.mjs), which parses them the same way; checked here at start.
+    TRUSTED_PROXY_HOPS: wholeNumber("proxies", 0, { min: 0 }),
+    HSTS_MAX_AGE: wholeNumber("seconds", 15_552_000, { min: 0, note: " (0 sends no Strict-Transport-Security)" }),
+    TRPC_MAX_BATCH_SIZE: wholeNumber("calls", 20, { min: CLIENT_BATCH_SIZE, note: ` from ${CLIENT_BATCH_SIZE} (what the app's own pages send at most)` }),
+    LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+    LOG_QUIET: flag(),
+    METRICS_TOKEN: text(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: url("http://localhost:4318", HTTP),
+    OTEL_SERVICE_NAME: textOr("threadline"),
+    HOST: host(),
+    PORT: wholeNumber("", 3000, { max: 65_535, note: " from 1 to 65535" }),
+  })
+  .superRefine((c, ctx) => {
+    if (c.EMBEDDINGS_PROVIDER === "openai" && !c.OPENAI_API_KEY)
+      ctx.addIssue({ code: "custom", path: ["OPENAI_API_KEY"], message: "must be set when EMBEDDINGS_PROVIDER is openai" });
+    // An OpenAI-compatible server has no model everyone has, nor an address anyone could guess.
+    if (c.EMBEDDINGS_PROVIDER !== "openai-compatible") return;
+    if (!c.EMBEDDINGS_MODEL) ctx.addIssue({ code: "custom", path: ["EMBEDDINGS_MODEL"], message: "must be set when EMBEDDINGS_PROVIDER is openai-compatible" });
+    if (!c.EMBEDDINGS_BASE_URL && !c.OPENAI_BASE_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["EMBEDDINGS_BASE_URL"],
+        message: "(or OPENAI_BASE_URL) must be set when EMBEDDINGS_PROVIDER is openai-compatible",
+      });
+  });
 
 /** Variables Next.js sets or reads for itself; the app only looks at them. Not in the README's table. */
 const frameworkSchema = z.object({

@@ -5,6 +5,8 @@ import { createPool } from "@/db/client";
 import { migrateDatabase } from "./migrate";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { withoutHiddenControls } from "@/lib/text";
+import { migrateThrough } from "@/scripts/testing/migrations";
+import { legacySaveNote } from "./agent/tools/memory";
 
 // Each test migrates from nothing, so each gets an empty database of its own.
 const t = testDatabaseForFile({ migrated: false, eachTest: true });
@@ -19,8 +21,8 @@ describe("migrations", () => {
     expect(rows.map((r) => r.table_name)).toEqual([
       "account",
       "approvals",
+      "memories",
       "message_branches",
-      "notes",
       "rate_limits",
       "run_events",
       "runs",
@@ -83,5 +85,59 @@ describe("migrations", () => {
     await t.pool.query(readFileSync(path.join(import.meta.dirname, "..", "db", "migrations", "0007_titles_without_hidden_controls.sql"), "utf8"));
     const { rows } = await t.pool.query<{ title: string }>("SELECT title FROM threads ORDER BY created_at, id");
     expect(rows.map((r) => r.title).sort()).toEqual(dirty.map((d) => withoutHiddenControls(d) || "New chat").sort());
+  });
+
+  it("move every note into memories with nothing lost, then drop notes", async () => {
+    await migrateThrough(t.pool, "0007_titles_without_hidden_controls");
+    await t.pool.query(`INSERT INTO "user"(id, email) VALUES ('u1', 'u1@x.test'), ('u2', 'u2@x.test')`);
+    const long = Array.from({ length: 650 }, (_, i) => `word${i}`).join(" ") + " ünïcødé 👨\u200D👩\u200D👧";
+    const notes = [
+      { id: crypto.randomUUID(), user: "u1", text: "the spare key is under the mat", call: "call_a", at: "2024-01-02T03:04:05.678Z" },
+      { id: crypto.randomUUID(), user: "u1", text: "Größe: 42 — naïve café 日本語", call: "call_b", at: "2024-02-02T03:04:05.678Z" },
+      { id: crypto.randomUUID(), user: "u2", text: long, call: "call_a", at: "2024-03-02T03:04:05.678Z" },
+    ];
+    for (const n of notes)
+      await t.pool.query("INSERT INTO notes(id, user_id, text, tool_call_id, created_at) VALUES ($1, $2, $3, $4, $5)", [n.id, n.user, n.text, n.call, n.at]);
+    // Nothing in it to keep, and nothing could save one: the one note that does not become a memory.
+    await t.pool.query("INSERT INTO notes(user_id, text, tool_call_id) VALUES ('u1', '', 'call_empty')");
+
+    expect(await migrateDatabase(t.pool)).toEqual({ applied: migrationFiles.length - 8 });
+
+    const { rows } = await t.pool.query<{ id: string; user_id: string; kind: string; text: string; tool_call_id: string; created_at: Date; updated_at: Date }>(
+      "SELECT id, user_id, kind, text, tool_call_id, created_at, updated_at FROM memories ORDER BY user_id, created_at",
+    );
+    const [key, unicode, ...parts] = rows;
+    for (const [memory, note] of [
+      [key, notes[0]!],
+      [unicode, notes[1]!],
+    ] as const) {
+      expect(memory).toEqual({
+        id: note.id,
+        user_id: note.user,
+        kind: "fact",
+        text: note.text,
+        tool_call_id: note.call,
+        created_at: new Date(note.at),
+        updated_at: new Date(note.at),
+      });
+    }
+    // The long one (over 2,000 characters) is kept whole, as memories in order, the first with its id.
+    expect(long.length).toBeGreaterThan(4_000);
+    expect(parts.map((p) => p.text).join("")).toBe(long);
+    expect(parts.every((p) => p.user_id === "u2" && [...p.text].length <= 2_000)).toBe(true);
+    expect(parts.map((p) => p.tool_call_id)).toEqual(["call_a", "call_a#2", "call_a#3"]);
+    expect(parts[0]!.id).toBe(notes[2]!.id);
+
+    const left = await t.pool.query("SELECT to_regclass('public.notes') AS t");
+    expect(left.rows[0].t).toBeNull();
+    // Searchable at once: the generated column is filled for what the migration copied.
+    const found = await t.pool.query("SELECT id FROM memories WHERE user_id = 'u1' AND tsv @@ websearch_to_tsquery('english', 'keys')");
+    expect(found.rows).toEqual([{ id: notes[0]!.id }]);
+
+    // A save_note replayed after the upgrade (its run crashed after saving) finds its memory, as it found its note.
+    const call = { id: "call_a", name: "save_note", args: { text: "the spare key is under the mat" }, type: "tool_call" as const };
+    await legacySaveNote({ db: t.db }).invoke(call, { configurable: { user_id: "u1", memory: "on" } });
+    const again = await t.pool.query("SELECT count(*)::int AS n FROM memories WHERE user_id = 'u1' AND tool_call_id = 'call_a'");
+    expect(again.rows[0].n).toBe(1);
   });
 });

@@ -1,9 +1,11 @@
 "use client";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { signOutAction } from "@/app/(chat)/actions";
 import { nextThreadCursor, sidebarListInput } from "@/app/_lib/sidebar-query";
 import { useTRPC } from "@/app/_lib/trpc";
+import { LoadMore } from "./load-more";
 import { ThreadItem } from "./thread-item";
 
 export function Sidebar({ email }: { email: string }) {
@@ -59,21 +61,15 @@ export function Sidebar({ email }: { email: string }) {
             ))}
           </ul>
         )}
-        {list.hasNextPage && (
-          <button
-            type="button"
-            onClick={() => list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-            className="mt-2 w-full rounded-lg px-2 py-1.5 text-sm text-zinc-600 hover:bg-zinc-200 disabled:opacity-60"
-          >
-            {list.isFetchingNextPage ? "Loading…" : "Load more"}
-          </button>
-        )}
+        <LoadMore list={list} className="mt-2 hover:bg-zinc-200" />
       </nav>
       <div className="flex items-center justify-between gap-2 border-t border-zinc-200 p-3 text-sm">
-        <span className="truncate text-zinc-600" title={email}>
+        <span className="min-w-0 flex-1 truncate text-zinc-600" title={email}>
           {email}
         </span>
+        <Link href="/settings/memory" className="shrink-0 rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
+          Memory
+        </Link>
         <form action={signOutAction}>
           <button type="submit" className="shrink-0 whitespace-nowrap rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
             Sign out

@@ -5,7 +5,7 @@ import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type Ret
 import { instrumentNode } from "@/server/observability/graph";
 import { logger } from "@/server/observability/log";
 import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } from "./context";
-import { modelNode, ModelTimeoutError } from "./nodes/model";
+import { type MemoryOptions, modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
 import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
 
@@ -24,6 +24,8 @@ export interface AgentOptions {
   summarizer?: Summarizer;
   /** How model calls are labelled in the metrics. */
   labels?: { provider: string; model: string };
+  /** Recall before each model call, in runs whose configurable says `memory: "on"`; none without it. */
+  memory?: MemoryOptions | null;
 }
 
 /** The conversation, plus the running summary of what no longer fits in a model call. */
@@ -48,9 +50,12 @@ export function buildAgentGraph({
   contextBudget: budget = contextBudget(),
   summarizer = extractiveSummarizer,
   labels = { provider: "unknown", model: "unknown" },
+  memory = null,
 }: AgentOptions) {
   return new StateGraph(AgentState)
-    .addNode("model", instrumentNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer, labels)), { retryPolicy: loggedRetries(retry) })
+    .addNode("model", instrumentNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer, labels, memory)), {
+      retryPolicy: loggedRetries(retry),
+    })
     .addNode("review", instrumentNode("review", reviewNode(tools)))
     .addNode("tools", instrumentNode("tools", toolsNode(tools)))
     .addNode("step_limit", instrumentNode("step_limit", stepLimitNode(maxToolRounds)))

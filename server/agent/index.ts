@@ -8,6 +8,8 @@ import { type AgentGraph, buildAgentGraph } from "./graph";
 import { config } from "@/server/config";
 import { chooseModel, type ModelChoice } from "./model";
 import { agentTools } from "./tools";
+import { chooseEmbedder, type Embedder } from "@/server/memory/embeddings";
+import { memoryAccess } from "@/server/memory";
 
 export interface Agent {
   choice: Pick<ModelChoice, "provider" | "model" | "label">;
@@ -15,6 +17,8 @@ export interface Agent {
   graph: AgentGraph;
   tools: StructuredToolInterface[];
   checkpointer: BaseCheckpointSaver;
+  /** Embeds memories when EMBEDDINGS_PROVIDER is set; null: full-text recall only. */
+  embedder: Embedder | null;
 }
 
 /** A thread's state as the graph reports it: values, the checkpoint's config, pending tasks. */
@@ -28,7 +32,9 @@ export function getAgent(): Promise<Agent> {
     const choice = chooseModel();
     const model = await choice.create();
     const checkpointer = getCheckpointer();
-    const tools = agentTools(getDb());
+    const db = getDb();
+    const embedder = chooseEmbedder();
+    const tools = agentTools({ db, embedder });
     // A real model writes the running summary of long conversations; the offline one extracts it.
     const summarizer = choice.provider === "offline" ? undefined : modelSummarizer(model);
     const graph = buildAgentGraph({
@@ -38,7 +44,8 @@ export function getAgent(): Promise<Agent> {
       modelTimeoutMs: config().MODEL_TIMEOUT_MS,
       summarizer,
       labels: { provider: choice.provider, model: choice.model },
+      memory: { access: memoryAccess(db, embedder), budgetTokens: config().MEMORY_BUDGET_TOKENS },
     });
-    return { choice, model, graph, tools, checkpointer };
+    return { choice, model, graph, tools, checkpointer, embedder };
   })());
 }

@@ -1,6 +1,9 @@
-import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
-import { ScriptedChatModel, type Reply } from "./scripted-model";
+import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import type { MemoryKind } from "@/lib/memory";
 import { textOf, withoutHiddenControls } from "@/lib/text";
+import { memoriesIn } from "@/server/memory/prompt";
+import type { Recalled } from "@/server/memory/recall";
+import { ScriptedChatModel, type Reply } from "./scripted-model";
 
 /**
  * The built-in offline model: deterministic rules instead of a language model, so Threadline runs
@@ -15,7 +18,7 @@ export const OFFLINE_INTRO = [
   "",
   "- do arithmetic with the `calculator` tool. Try *what is 12\\*7?*",
   "- tell the time with the `current_time` tool. Try *what time is it in Asia/Tokyo?*",
-  "- save notes with the `save_note` tool, once you approve. Try *remember that the spare key is under the mat*, then *what are my notes?*",
+  "- remember things across conversations with the `remember` tool, once you approve. Try *remember that I prefer metric units*, then in a new chat *what do you know about me?* or *what units do I prefer?*",
   "",
   "To chat with a real model, set `OPENAI_API_KEY` (add `OPENAI_BASE_URL` for any OpenAI-compatible server such as Ollama, vLLM or LM Studio), `ANTHROPIC_API_KEY`, or `OLLAMA_BASE_URL`, and restart Threadline.",
 ].join("\n");
@@ -24,10 +27,24 @@ export function offlinePlanner(messages: BaseMessage[], toolNames: string[]): Re
   const last = messages.at(-1);
   if (last && ToolMessage.isInstance(last)) return answerFromTools(messages);
   const text = last && HumanMessage.isInstance(last) ? textOf(last) : "";
+  // What recall put in the system message for this message: the same text a real model reads.
+  const first = messages[0];
+  const recalled = first && SystemMessage.isInstance(first) ? memoriesIn(textOf(first)) : [];
+  const memoryOn = toolNames.includes("remember");
 
-  const notes = notesToSave(text);
-  if (notes.length && toolNames.includes("save_note")) return { toolCalls: notes.map((note) => ({ name: "save_note", args: { text: note } })) };
-  if (isNotesQuestion(text) && toolNames.includes("list_notes")) return { toolCalls: [{ name: "list_notes", args: {} }] };
+  const toRemember = memoriesToSave(text);
+  if (toRemember.length && memoryOn) {
+    const known = toRemember.map((t) => recalled.find((m) => m.text.toLowerCase() === t.toLowerCase()));
+    if (known.every(Boolean)) return { text: known.map((m) => `I already remember that: “${m!.text}”.`).join("\n\n") };
+    return { toolCalls: toRemember.map((t) => ({ name: "remember", args: rememberArgs(t, recalled) })) };
+  }
+  const toForget = /\bforget (?:that|about)\s+([^\n.!?]+)/i.exec(text)?.[1];
+  if (toForget && toolNames.includes("forget")) {
+    const match = closest(toForget, recalled);
+    return match ? { toolCalls: [{ name: "forget", args: { id: match.id } }] } : { text: "I don't remember anything like that." };
+  }
+  if (isAboutMe(text)) return { text: aboutMe(recalled, memoryOn) };
+  if (isListRequest(text) && toolNames.includes("recall")) return { toolCalls: [{ name: "recall", args: {} }] };
 
   const expression = findExpression(text);
   if (expression && toolNames.includes("calculator")) return { toolCalls: [{ name: "calculator", args: { expression } }] };
@@ -36,6 +53,10 @@ export function offlinePlanner(messages: BaseMessage[], toolNames: string[]): Re
     const timezone = /\b([A-Z][A-Za-z]+\/[A-Za-z_]+(?:\/[A-Za-z_]+)?)\b/.exec(text)?.[1];
     return { toolCalls: [{ name: "current_time", args: timezone ? { timezone } : {} }] };
   }
+  // A question one of the recalled memories speaks to is answered from it: the one sharing the most
+  // words, or else the fact recall ranked first (facts are recalled only for being relevant).
+  const relevant = isQuestion(text) ? (closest(text, recalled) ?? recalled.find((m) => m.kind === "fact") ?? null) : null;
+  if (relevant) return { text: `You told me: “${relevant.text}”.` };
   return { text: OFFLINE_INTRO };
 }
 
@@ -48,18 +69,75 @@ function answerFromTools(messages: BaseMessage[]): Reply {
   const lines = results.map((result) => {
     const call = calls.find((c) => c.id === result.tool_call_id);
     const output = textOf(result);
+    const remembering = call?.name === "remember" || call?.name === "save_note";
     if (output.startsWith("The user rejected")) {
       const reason = /Their reason: ([\s\S]*)$/.exec(output)?.[1];
-      return `Understood, I did not ${call?.name === "save_note" ? "save that note" : "do that"}.${reason ? ` You said: “${reason}”` : ""}`;
+      const what = remembering ? "remember that" : call?.name === "forget" ? "forget that" : "do that";
+      return `Understood, I did not ${what}.${reason ? ` You said: “${reason}”` : ""}`;
     }
     if (output.startsWith("Error")) return `That didn't work: ${output.replace(/^Error:\s*/, "")}`;
-    if (call?.name === "save_note") return `Done: I saved the note “${String(call.args.text)}”.`;
-    if (call?.name === "list_notes") return output.startsWith("-") ? `Your notes:\n\n${output}` : "You have no notes yet.";
+    if (remembering && call?.args.id) return `Done: I updated the memory to “${String(call.args.text)}”.`;
+    if (remembering) return `Done: I'll remember “${String(call?.args.text)}”.`;
+    if (call?.name === "forget") {
+      const forgotten = /^Forgot: (".*")$/s.exec(output)?.[1];
+      return forgotten ? `Done: I forgot “${JSON.parse(forgotten) as string}”.` : output;
+    }
+    if (call?.name === "recall") {
+      const found = memoriesIn(output);
+      return found.length ? `Here is what I remember:\n\n${found.map((m) => `- ${m.text}`).join("\n")}` : "I don't remember anything yet.";
+    }
     if (call?.name === "calculator") return `${String(call.args.expression).trim()} = **${output}**`;
     if (call?.name === "current_time") return `It is **${output}**.`;
     return output;
   });
   return { text: lines.join("\n\n") || "I have no result to report." };
+}
+
+/** Words that say what a sentence is about: no stop words, plurals as singulars. */
+const STOP = new Set(
+  "a an the i me my mine you your we our it its is am are was were be been do does did what which who whom where when why how that this these those to of in on at for with about and or not no yes please tell remember forget know".split(
+    " ",
+  ),
+);
+const contentWords = (text: string) =>
+  new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP.has(w)).map((w) => (w.length > 3 ? w.replace(/s$/, "") : w)));
+
+/** The recalled memory sharing the most words with the text, if any shares one. */
+function closest(text: string, recalled: Recalled[]): Recalled | null {
+  const words = contentWords(text);
+  let best: Recalled | null = null;
+  let bestShared = 0;
+  for (const m of recalled) {
+    const shared = [...contentWords(m.text)].filter((w) => words.has(w)).length;
+    if (shared > bestShared) [best, bestShared] = [m, shared];
+  }
+  return best;
+}
+
+/** Stable preferences are profile memories; anything else is a fact. */
+const kindOf = (text: string): MemoryKind =>
+  /\b(prefer|preference|my name|call me|speak|language|units|tone|pronouns|time ?zone)\b/i.test(text) ? "profile" : "fact";
+
+/**
+ * A new memory, or a correction of a recalled one of the same kind it mostly repeats ("I prefer
+ * imperial units" after "I prefer metric units"): then by its id, so it replaces it.
+ */
+function rememberArgs(text: string, recalled: Recalled[]): Record<string, unknown> {
+  const kind = kindOf(text);
+  const words = contentWords(text);
+  const corrected = recalled.find((m) => {
+    if (m.kind !== kind) return false;
+    const theirs = contentWords(m.text);
+    const shared = [...theirs].filter((w) => words.has(w)).length;
+    return shared >= 2 && shared * 2 >= Math.min(theirs.size, words.size);
+  });
+  return corrected ? { text, kind, id: corrected.id } : { text, kind };
+}
+
+function aboutMe(recalled: Recalled[], memoryOn: boolean): string {
+  if (!memoryOn) return "Memory is off for this conversation, so I don't bring anything from other conversations into it.";
+  if (recalled.length === 0) return "I don't remember anything about you yet. Tell me something to keep, e.g. *remember that I prefer metric units*.";
+  return `Here is what I remember about you:\n\n${recalled.map((m) => `- ${m.text}`).join("\n")}`;
 }
 
 /**
@@ -83,12 +161,17 @@ export function findExpression(text: string): string | null {
   return null;
 }
 
-/** "Remember that A. Remember that B." asks for two notes, saved in one step. */
-export function notesToSave(text: string): string[] {
+/** "Remember that A. Remember that B." asks for two memories, saved in one step. */
+export function memoriesToSave(text: string): string[] {
   return [...text.matchAll(/\bremember that\s+([^\n.!?]+)/gi)].map((m) => m[1]!.trim()).filter(Boolean);
 }
 
-const isNotesQuestion = (text: string) => /\b(my notes|list (?:the |my )?notes|what do you remember|show (?:me )?(?:my )?notes)\b/i.test(text);
+const isAboutMe = (text: string) => /\b(what do you (?:know|remember) about me|what have i told you|who am i)\b/i.test(text);
+
+const isListRequest = (text: string) =>
+  /\b(my (?:notes|memories)|list (?:the |my )?(?:notes|memories)|what do you remember|show (?:me )?(?:my )?(?:notes|memories))\b/i.test(text);
+
+const isQuestion = (text: string) => /\?\s*$/.test(text) || /^\s*(what|which|who|where|when|how|do|does|did|am|is|are|can)\b/i.test(text);
 
 const isTimeQuestion = (text: string) => /\b(what time|time is it|current time|the time|what day|what date|today's date|date today)\b/i.test(text);
 

@@ -29,17 +29,17 @@ async function finish(caller: Caller, runId: string | null) {
 }
 
 const notesOf = async (userId: string) =>
-  (await t.pool.query("SELECT text FROM notes WHERE user_id = $1 ORDER BY created_at", [userId])).rows.map((r) => r.text);
+  (await t.pool.query("SELECT text FROM memories WHERE user_id = $1 ORDER BY created_at", [userId])).rows.map((r) => r.text);
 
 describe("approvals", () => {
-  it("pauses before save_note, holds the thread for a decision, and runs the tool once it is approved", async () => {
+  it("pauses before remember, holds the thread for a decision, and runs the tool once it is approved", async () => {
     const { caller, user } = await signedInCaller(t);
     const { threadId, end } = await ask(caller, "Remember that the spare key is under the mat");
     expect(end).toEqual({ type: "run-end", status: "paused", error: null });
     const paused = await caller.thread.messages({ threadId: threadId });
     expect(paused.activeRunId).toBeNull();
     expect(paused.interrupted).toBe(false);
-    expect(paused.approvals).toMatchObject([{ name: "save_note", args: { text: "the spare key is under the mat" }, status: "pending" }]);
+    expect(paused.approvals).toMatchObject([{ name: "remember", args: { text: "the spare key is under the mat", kind: "fact" }, status: "pending" }]);
     expect(await notesOf(user.id)).toEqual([]);
 
     // Nothing else goes on in the thread until the action is decided.
@@ -57,13 +57,13 @@ describe("approvals", () => {
     expect(after.messages[1]).toMatchObject({
       role: "assistant",
       parts: [
-        { type: "tool", name: "save_note", approval: { status: "approved" }, result: { isError: false } },
+        { type: "tool", name: "remember", approval: { status: "approved" }, result: { isError: false } },
         { type: "text", text: expect.stringContaining("the spare key is under the mat") },
       ],
     });
     expect((await failure(caller.chat.decide({ threadId, toolCallId, decision: { type: "reject" } }))).message).toBe("Already decided: approved");
 
-    // And list_notes reads it back, with no approval needed.
+    // And recall reads it back, with no approval needed.
     const listed = await ask(caller, "what are my notes?", threadId);
     expect(listed.end).toMatchObject({ status: "succeeded" });
     expect(JSON.stringify((await caller.thread.messages({ threadId: threadId })).messages.at(-1))).toContain("the spare key is under the mat");
@@ -74,8 +74,12 @@ describe("approvals", () => {
     const { threadId } = await ask(caller, "remember that milk is low");
     const [pending] = (await caller.thread.messages({ threadId: threadId })).approvals;
     const bad = await failure(caller.chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "edit", args: { text: "  " } } }));
-    expect([bad.code, bad.message]).toEqual(["BAD_REQUEST", "The note cannot be empty"]);
-    const decided = await caller.chat.decide({ threadId, toolCallId: pending!.toolCallId, decision: { type: "edit", args: { text: "oat milk is low" } } });
+    expect([bad.code, bad.message]).toEqual(["BAD_REQUEST", "The memory cannot be empty"]);
+    const decided = await caller.chat.decide({
+      threadId,
+      toolCallId: pending!.toolCallId,
+      decision: { type: "edit", args: { text: "oat milk is low", kind: "fact" } },
+    });
     expect(await finish(caller, decided.runId)).toMatchObject({ status: "succeeded" });
     expect(await notesOf(user.id)).toEqual(["oat milk is low"]);
     const { messages } = await caller.thread.messages({ threadId: threadId });

@@ -7,6 +7,7 @@ import type { Agent, ThreadState } from "@/server/agent";
 import { ModelTimeoutError } from "@/server/agent/nodes/model";
 import { makeTitle } from "@/server/agent/title";
 import { hasDefaultTitle, replaceDefaultTitle, threadExists, touchThread } from "@/server/threads/queries";
+import { memoryAllowed } from "@/server/memory/store";
 import { ActiveRun } from "./active-run";
 import type { Decision } from "@/server/agent/nodes/review";
 import { recordBranch, recordUserMessage } from "@/server/threads/branches";
@@ -86,7 +87,7 @@ export async function resumeRun(db: DB, agent: Agent, row: Run) {
     return;
   }
   holdRun(run);
-  // Decided approvals the graph has not taken in yet go in again; the tools they allow run once (see save_note).
+  // Decided approvals the graph has not taken in yet go in again; the tools they allow run once (see remember).
   const decisions = await decisionsFor(db, row.id);
   const resume = decisions && state.tasks.some((task) => task.interrupts?.length) ? decisions : null;
   // The message goes in only if it never reached a checkpoint; otherwise the graph picks up where it was.
@@ -103,8 +104,10 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
   const { db, agent } = ctx;
   // "sync": each step's checkpoint is saved before the next step starts (LangGraph's default saves it
   // while the next step runs, and a crash then loses a step people may already have seen).
-  // The user id reaches tools that act for the user (notes); the model never chooses it.
-  const configurable: Record<string, string> = { thread_id: run.threadId, user_id: run.userId };
+  // The user id reaches recall and the tools that act for the user (memory); the model never chooses it.
+  // Memory is decided once per run: the user's "Use memory" and whether this is a temporary chat.
+  const memory = (await memoryAllowed(db, run.userId, run.threadId).catch(() => false)) ? "on" : "off";
+  const configurable: Record<string, string> = { thread_id: run.threadId, user_id: run.userId, memory };
   const config = { configurable, signal: run.controller.signal, recursionLimit: 60, durability: "sync" as const };
   const translator = new StreamTranslator((event) => run.push(event));
   // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.

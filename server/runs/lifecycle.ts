@@ -47,10 +47,13 @@ async function admit(db: DB, userId: string, threadId: string, kind: "message" |
   if (kind === "message") await assertMessageAllowed(db, userId);
 }
 
-/** A new message, in the thread given or a new one; `messageId`, made by the client, names it. */
-export async function sendMessage(c: Caller, input: { threadId: string | null; text: string; messageId?: string }): Promise<Started> {
+/**
+ * A new message, in the thread given or a new one (a temporary chat if asked: it is set only when
+ * the conversation is created); `messageId`, made by the client, names it.
+ */
+export async function sendMessage(c: Caller, input: { threadId: string | null; text: string; messageId?: string; temporary?: boolean }): Promise<Started> {
   assertAcceptingRuns();
-  const thread = input.threadId ? await threadOf(c.db, c.userId, input.threadId) : await newThread(c.db, c.userId);
+  const thread = input.threadId ? await threadOf(c.db, c.userId, input.threadId) : await newThread(c.db, c.userId, input.temporary ?? false);
   await admit(c.db, c.userId, thread.id, "message", async () => {
     if (input.messageId && (await branchRow(c.db, thread.id, input.messageId))) throw new Conflict("This message was already sent");
   });
@@ -59,9 +62,9 @@ export async function sendMessage(c: Caller, input: { threadId: string | null; t
 }
 
 /** A first message's conversation: it counts against the conversation limit as New chat does. */
-async function newThread(db: DB, userId: string) {
+async function newThread(db: DB, userId: string, temporary: boolean) {
   await assertThreadAllowed(db, userId);
-  return createThread(db, userId);
+  return createThread(db, userId, undefined, temporary);
 }
 
 /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */

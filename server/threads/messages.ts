@@ -22,6 +22,8 @@ export function toUiMessages(messages: BaseMessage[]): UiMessage[] {
       if (text) turn.parts.push({ type: "text", text });
       for (const call of m.tool_calls ?? []) turn.parts.push({ type: "tool", id: call.id ?? "", name: call.name, args: call.args, result: null });
       if (m.response_metadata?.stopped) turn.stopped = true;
+      const recalled = m.response_metadata?.memory_ids;
+      if (Array.isArray(recalled) && recalled.length) turn.memories = [...new Set([...(turn.memories ?? []), ...recalled.map(String)])];
       if (m.usage_metadata) {
         const prev = turn.usage ?? { input: 0, output: 0 };
         turn.usage = { input: prev.input + m.usage_metadata.input_tokens, output: prev.output + m.usage_metadata.output_tokens };

@@ -12,8 +12,9 @@ export interface ThreadCursor {
   id: string;
 }
 
-const columns = { id: threads.id, title: threads.title, createdAt: threads.createdAt, updatedAt: threads.updatedAt };
-export type ThreadSummary = { id: string; title: string; createdAt: Date; updatedAt: Date };
+const columns = { id: threads.id, title: threads.title, temporary: threads.temporary, createdAt: threads.createdAt, updatedAt: threads.updatedAt };
+/** `temporary`: a temporary chat, which neither reads nor writes memory. */
+export type ThreadSummary = { id: string; title: string; temporary: boolean; createdAt: Date; updatedAt: Date };
 
 /** Newest activity first, keyset-paginated on (updated_at, id) so pages never skip or repeat. */
 /** The sidebar's query, keyset-paginated on (updated_at, id) to use threads_user_updated_idx. */
@@ -83,8 +84,9 @@ export async function replaceDefaultTitle(db: DB, id: string, title: string) {
     .where(and(eq(threads.id, id), eq(threads.title, DEFAULT_TITLE)));
 }
 
-export async function createThread(db: DB, userId: string, title = DEFAULT_TITLE): Promise<ThreadSummary> {
-  const [row] = await db.insert(threads).values({ userId, title }).returning(columns);
+/** `temporary` is chosen here, once: a conversation never starts or stops using memory halfway. */
+export async function createThread(db: DB, userId: string, title = DEFAULT_TITLE, temporary = false): Promise<ThreadSummary> {
+  const [row] = await db.insert(threads).values({ userId, title, temporary }).returning(columns);
   return row!;
 }
 

@@ -14,6 +14,7 @@ import { sessionFor, signedInCaller, testContext } from "@/scripts/testing/users
 import { config } from "@/server/config";
 import { guardTrpcRequest } from "@/server/security/request-guard";
 import { appRouter } from "./root";
+import { addMemory } from "@/server/memory/store";
 
 const t = testDatabaseForFile();
 
@@ -63,17 +64,17 @@ const HOSTILE: unknown[] = [
 const HIDDEN_IN_TITLES = /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/;
 
 /** A valid input for each procedure (ids of the caller's own thread), whose fields are then replaced. */
-function shapes(own: { threadId: string; runId: string; messageId: string }): Record<string, Record<string, unknown> | undefined> {
+function shapes(own: { threadId: string; runId: string; messageId: string; memoryId: string }): Record<string, Record<string, unknown> | undefined> {
   return {
     "thread.list": { limit: 10, cursor: null },
     "thread.get": { threadId: own.threadId },
-    "thread.create": { title: "fuzz" },
+    "thread.create": { title: "fuzz", temporary: false },
     "thread.rename": { threadId: own.threadId, title: "fuzz" },
     "thread.activity": undefined,
     "thread.messages": { threadId: own.threadId },
     "thread.switchBranch": { threadId: own.threadId, messageId: own.messageId },
     "thread.delete": { threadId: crypto.randomUUID() },
-    "chat.send": { threadId: own.threadId, text: "fuzz" },
+    "chat.send": { threadId: own.threadId, text: "fuzz", temporary: false },
     "chat.retry": { threadId: own.threadId },
     "chat.edit": { threadId: own.threadId, messageId: own.messageId, text: "fuzz" },
     "chat.regenerate": { threadId: own.threadId, messageId: own.messageId },
@@ -81,6 +82,13 @@ function shapes(own: { threadId: string; runId: string; messageId: string }): Re
     "chat.stop": { threadId: own.threadId },
     "chat.events": { runId: own.runId, lastEventId: null },
     "chat.model": undefined,
+    "memory.list": { query: "fuzz", limit: 10, cursor: null },
+    "memory.byIds": { ids: [own.memoryId] },
+    "memory.update": { id: own.memoryId, text: "fuzz", kind: "fact" },
+    "memory.delete": { id: crypto.randomUUID() },
+    "memory.deleteAll": undefined,
+    "memory.settings": undefined,
+    "memory.setUseMemory": { useMemory: true },
   };
 }
 
@@ -90,13 +98,29 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
   const victim = await signedInCaller(t);
   const theirs = await victim.caller.chat.send({ text: "what is 2+2?" });
   await subscribeEvents(victim.caller, theirs.runId);
-  const before = await victim.caller.thread.messages({ threadId: theirs.threadId });
+  await addMemory(t.db, victim.user.id, {
+    kind: "fact",
+    text: "the victim's memory",
+    threadId: null,
+    messageId: null,
+    toolCallId: null,
+    embedding: null,
+    embeddingModel: null,
+  });
+  const before = await Promise.all([
+    victim.caller.thread.messages({ threadId: theirs.threadId }),
+    victim.caller.memory.list({}),
+    victim.caller.memory.settings(),
+  ]);
 
-  const { caller } = await signedInCaller(t);
+  const { caller, user } = await signedInCaller(t);
   const own = await caller.chat.send({ text: "what is 3+3?" });
   await subscribeEvents(caller, own.runId);
   const messageId = (await caller.thread.messages({ threadId: own.threadId })).messages[0]!.id;
-  const valid = shapes({ threadId: own.threadId, runId: own.runId, messageId });
+  const memoryId = (
+    await addMemory(t.db, user.id, { kind: "fact", text: "mine", threadId: null, messageId: null, toolCallId: null, embedding: null, embeddingModel: null })
+  ).id;
+  const valid = shapes({ threadId: own.threadId, runId: own.runId, messageId, memoryId });
   expect(Object.keys(valid).sort()).toEqual(Object.keys(procedures()).sort());
 
   const failures: string[] = [];
@@ -128,7 +152,9 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
 
   // Runs the fuzzing started finish before the database goes away; the other user's thread is as it was.
   await expect.poll(async () => (await t.pool.query("SELECT count(*)::int AS n FROM runs WHERE status = 'running'")).rows[0].n, { timeout: 30_000 }).toBe(0);
-  expect(await victim.caller.thread.messages({ threadId: theirs.threadId })).toEqual(before);
+  expect(
+    await Promise.all([victim.caller.thread.messages({ threadId: theirs.threadId }), victim.caller.memory.list({}), victim.caller.memory.settings()]),
+  ).toEqual(before);
 });
 
 it("answers hostile HTTP requests with a 4xx and a readable message, never a 500", async () => {

@@ -91,7 +91,7 @@ describe("tRPC over HTTP", () => {
       { threadId: sent.threadId, toolCallId: pending!.toolCallId, decision },
       "POST",
     );
-    expect([status, JSON.parse(body).error.json.message]).toEqual([400, "The note cannot be empty"]);
+    expect([status, JSON.parse(body).error.json.message]).toEqual([400, "The memory cannot be empty"]);
   });
 
   it("answers a signed-out request with 401", async () => {

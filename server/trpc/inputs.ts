@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
+import { MAX_MEMORY_LENGTH } from "@/lib/memory";
 import { withoutHiddenControls } from "@/lib/text";
 
 /**
@@ -31,6 +32,19 @@ export const messageText = storable(
     .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`),
   "Message",
 );
+
+/** A memory's text, from the remember tool (the model's arguments, or the user's edit of them) or the Memory page. */
+export const memoryText = storable(
+  z
+    .string()
+    .trim()
+    .min(1, "The memory cannot be empty")
+    .max(MAX_MEMORY_LENGTH, `A memory can be at most ${MAX_MEMORY_LENGTH.toLocaleString("en")} characters`),
+  "The memory",
+);
+
+/** What a search box holds. */
+export const searchText = storable(z.string().max(200, "The search must be at most 200 characters"), "The search");
 
 /** Ids we made (messages, tool calls): opaque, short, printable. */
 export const opaqueId = (label: string) =>

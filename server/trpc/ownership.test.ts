@@ -8,6 +8,7 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { type Caller, outcome, procedures } from "@/scripts/testing/procedures";
 import { signedInCaller } from "@/scripts/testing/users";
+import { addMemory } from "@/server/memory/store";
 
 const t = testDatabaseForFile();
 
@@ -17,6 +18,7 @@ interface Ids {
   userMessageId: string;
   answerId: string;
   toolCallId: string;
+  memoryId: string;
 }
 
 /** Inputs naming `ids`; null for procedures that take no one's ids (checked separately below). */
@@ -25,6 +27,12 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "thread.create": null,
   "thread.activity": null,
   "chat.model": null,
+  // The user's own memories only, whatever is asked: checked below.
+  "memory.list": null,
+  "memory.byIds": null,
+  "memory.deleteAll": null,
+  "memory.settings": null,
+  "memory.setUseMemory": null,
   "thread.get": (ids) => ({ threadId: ids.threadId }),
   "thread.rename": (ids) => ({ threadId: ids.threadId, title: "mine now" }),
   "thread.messages": (ids) => ({ threadId: ids.threadId }),
@@ -37,6 +45,8 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "chat.decide": (ids) => ({ threadId: ids.threadId, toolCallId: ids.toolCallId, decision: { type: "approve" } }),
   "chat.stop": (ids) => ({ threadId: ids.threadId }),
   "chat.events": (ids) => ({ runId: ids.runId }),
+  "memory.update": (ids) => ({ id: ids.memoryId, text: "mine now" }),
+  "memory.delete": (ids) => ({ id: ids.memoryId }),
 };
 
 /** A user with a finished answer and an action waiting for approval: something of everything. */
@@ -53,12 +63,29 @@ async function owner() {
     userMessageId: state.messages[0]!.id,
     answerId: state.messages[1]!.id,
     toolCallId: state.approvals[0]!.toolCallId,
+    memoryId: (
+      await addMemory(t.db, user.id, {
+        kind: "profile",
+        text: "I prefer metric units",
+        threadId: first.threadId,
+        messageId: null,
+        toolCallId: null,
+        embedding: null,
+        embeddingModel: null,
+      })
+    ).id,
   };
   return {
     caller,
     user,
     ids,
-    snapshot: () => Promise.all([caller.thread.get({ threadId: ids.threadId }), caller.thread.messages({ threadId: ids.threadId })]),
+    snapshot: () =>
+      Promise.all([
+        caller.thread.get({ threadId: ids.threadId }),
+        caller.thread.messages({ threadId: ids.threadId }),
+        caller.memory.list({}),
+        caller.memory.settings(),
+      ]),
   };
 }
 
@@ -77,6 +104,7 @@ describe("ownership", () => {
       userMessageId: "msg_missing",
       answerId: "msg_missing",
       toolCallId: "call_missing",
+      memoryId: crypto.randomUUID(),
     };
     for (const [path, input] of Object.entries(CASES)) {
       if (!input) continue;
@@ -97,5 +125,19 @@ describe("ownership", () => {
     expect(items.map((i) => i.title)).toEqual(["the attacker's own"]);
     expect(items.map((i) => i.id)).not.toContain(victim.ids.threadId);
     expect(await caller.chat.model()).toMatchObject({ provider: "offline" });
+  });
+
+  it("lists, finds, deletes and sets only the caller's own memories, and answers another user's memory ids as missing ones", async () => {
+    const victim = await owner();
+    const before = await victim.snapshot();
+    expect(before[2].items.map((m) => m.id)).toEqual([victim.ids.memoryId]);
+    const { caller } = await signedInCaller(t);
+    expect(await caller.memory.list({ query: "metric" })).toEqual({ items: [], nextCursor: null });
+    expect(await caller.memory.byIds({ ids: [victim.ids.memoryId] })).toEqual(await caller.memory.byIds({ ids: [crypto.randomUUID()] }));
+    expect(await caller.memory.byIds({ ids: [victim.ids.memoryId] })).toEqual([]);
+    expect(await caller.memory.deleteAll()).toEqual({ deleted: 0 });
+    await caller.memory.setUseMemory({ useMemory: false });
+    expect(await victim.snapshot()).toEqual(before);
+    expect(before[3]).toEqual({ useMemory: true });
   });
 });

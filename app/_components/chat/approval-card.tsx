@@ -1,5 +1,5 @@
 "use client";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { type RouterInputs, type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
@@ -8,8 +8,12 @@ type Decision = RouterInputs["chat"]["decide"]["decision"];
 
 /** What each action would do, in words; the raw arguments stay one click away. */
 const DESCRIBE: Record<string, (args: Record<string, unknown>) => string> = {
-  save_note: (args) => `Save a note: “${String(args.text ?? "")}”`,
+  remember: (args) => (args.id ? `Update a memory to: “${String(args.text ?? "")}”` : `Remember: “${String(args.text ?? "")}”`),
+  forget: (args) => (typeof args.memory === "string" ? `Forget: “${args.memory}”` : "Forget a memory"),
+  save_note: (args) => `Remember: “${String(args.text ?? "")}”`,
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * An action the agent wants to take, waiting for the user: Approve, Edit (change the arguments,
@@ -31,7 +35,13 @@ export function ApprovalCard({
   const [args, setArgs] = useState<Record<string, unknown>>(approval.args);
   const [reason, setReason] = useState("");
   const decide = useMutation(trpc.chat.decide.mutationOptions({ onSuccess: (r) => onDecided(r.runId) }));
-  const describe = DESCRIBE[approval.name]?.(approval.args) ?? `Run ${approval.name}`;
+  // What a forget would delete, in words: its arguments hold only the memory's id.
+  const forgetting = useQuery({
+    ...trpc.memory.byIds.queryOptions({ ids: [String(approval.args.id)] }),
+    enabled: approval.name === "forget" && UUID.test(String(approval.args.id)),
+  });
+  const shown = forgetting.data?.[0] ? { ...approval.args, memory: forgetting.data[0].text } : approval.args;
+  const describe = DESCRIBE[approval.name]?.(shown) ?? `Run ${approval.name}`;
   const busy = decide.isPending || decide.isSuccess;
   const send = (decision: Decision) => decide.mutate({ threadId, toolCallId: approval.toolCallId, decision });
 

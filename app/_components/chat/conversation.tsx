@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useLayoutEffect, useMemo, useRef } from "react";
+import { useLayoutEffect, useMemo, useRef, useState } from "react";
 import { mergeTurn } from "@/app/_lib/merge-turn";
 import { useTRPC } from "@/app/_lib/trpc";
 import { Composer } from "../composer";
@@ -22,7 +22,8 @@ export function Conversation({ threadId }: { threadId?: string }) {
   const approvals = history.data?.approvals ?? [];
 
   const run = useLiveRun(history.data?.activeRunId);
-  const act = useConversationActions({ threadId, messages, awaitingDecision: approvals.length > 0, run });
+  const [temporary, setTemporary] = useState(false);
+  const act = useConversationActions({ threadId, messages, awaitingDecision: approvals.length > 0, run, temporary });
   const waiting = approvals.length > 0 && !act.answering;
 
   const { earlier, turn } = mergeTurn(messages, run.live, run.pending);
@@ -43,6 +44,14 @@ export function Conversation({ threadId }: { threadId?: string }) {
     <main className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center gap-3 border-b border-zinc-200 px-4 py-3">
         <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{threadId ? (thread.data?.title ?? "Conversation") : "New chat"}</h1>
+        {thread.data?.temporary && (
+          <span
+            title="This conversation neither reads nor writes memory"
+            className="shrink-0 rounded-full bg-zinc-800 px-2 py-0.5 text-xs font-medium text-white"
+          >
+            Temporary chat
+          </span>
+        )}
         {history.data && history.data.usage.input + history.data.usage.output > 0 && <TokenCount usage={history.data.usage} label="This conversation: " />}
         <ModelBadge />
       </div>
@@ -62,6 +71,7 @@ export function Conversation({ threadId }: { threadId?: string }) {
               <div className="py-16 text-center">
                 <h2 className="text-2xl font-semibold">What can I help with?</h2>
                 <p className="mt-2 text-sm text-zinc-500">Ask anything. Try “what is 12*7?”</p>
+                <TemporarySwitch on={temporary} onChange={setTemporary} />
               </div>
             ))}
           {shown.map((m, i) => (
@@ -102,5 +112,27 @@ export function Conversation({ threadId }: { threadId?: string }) {
         onStop={act.stop}
       />
     </main>
+  );
+}
+
+/** Chosen before the first message: a temporary chat neither reads nor writes memory, and is still saved. */
+function TemporarySwitch({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <div className="mt-6 inline-flex flex-col items-center gap-1">
+      <label className="inline-flex cursor-pointer items-center gap-2 text-sm font-medium">
+        <button
+          type="button"
+          role="switch"
+          aria-checked={on}
+          aria-label="Temporary chat"
+          onClick={() => onChange(!on)}
+          className={`relative h-5 w-9 rounded-full transition-colors ${on ? "bg-zinc-800" : "bg-zinc-300"}`}
+        >
+          <span className={`absolute top-0.5 left-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform ${on ? "translate-x-4" : ""}`} />
+        </button>
+        Temporary chat
+      </label>
+      {on && <p className="text-xs text-zinc-500">This chat won’t use your memories or add to them.</p>}
+    </div>
   );
 }

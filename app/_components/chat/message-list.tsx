@@ -6,6 +6,7 @@ import type { BranchInfo, MessagePart, UiMessage } from "@/lib/messages";
 import { BranchSwitcher } from "./branch-switcher";
 import { Markdown } from "./markdown";
 import { ToolCall } from "./tool-call";
+import { UsedMemories } from "./used-memories";
 
 /** What the user can do to past messages; stable callbacks, so memoised messages stay put while streaming. */
 export interface MessageActions {
@@ -100,12 +101,15 @@ export const AssistantMessage = memo(function AssistantMessage({
   branch,
   actions,
   usage,
+  memories,
 }: {
   id: string;
   parts: MessagePart[];
   stopped: boolean;
   streaming?: boolean;
   usage?: TokenUsage | null;
+  /** The ids of the memories recalled for this answer. */
+  memories?: string[];
   branch?: BranchInfo;
   actions?: MessageActions;
 }) {
@@ -125,6 +129,7 @@ export const AssistantMessage = memo(function AssistantMessage({
           {usage && <TokenCount usage={usage} />}
         </div>
       )}
+      {actions && !streaming && memories && memories.length > 0 && <UsedMemories ids={memories} />}
     </div>
   );
 });
@@ -154,6 +159,7 @@ export function MessageView({ message, streaming, actions }: { message: UiMessag
       branch={message.branch}
       actions={actions}
       usage={message.usage}
+      memories={message.memories}
     />
   );
 }

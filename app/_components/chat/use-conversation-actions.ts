@@ -17,8 +17,11 @@ export function useConversationActions({
   messages,
   awaitingDecision,
   run,
+  temporary = false,
 }: {
   threadId?: string;
+  /** On the home page: the first message makes a temporary chat (no memory read or written). */
+  temporary?: boolean;
   /** The history as loaded: where an edit or regenerate forks. */
   messages: UiMessage[];
   /** Actions wait for the user's decision: nothing else may change the conversation. */
@@ -96,7 +99,7 @@ export function useConversationActions({
     answering,
     messageActions,
     /** Rejects when the message was not accepted, so the composer gives its text back. */
-    send: (text: string) => send.mutateAsync({ threadId, text, messageId: crypto.randomUUID() }),
+    send: (text: string) => send.mutateAsync({ threadId, text, messageId: crypto.randomUUID(), ...(!threadId && temporary && { temporary }) }),
     stop: () => threadId && stop.mutate({ threadId }),
     /** Retry a failed answer, or Continue an interrupted one: both go on from the last checkpoint. */
     retry: () => threadId && retry.mutate({ threadId }),

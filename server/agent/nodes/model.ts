@@ -1,10 +1,15 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, AIMessageChunk, SystemMessage } from "@langchain/core/messages";
+import { AIMessage, AIMessageChunk, type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { MessagesAnnotation } from "@langchain/langgraph";
+import { textOf } from "@/lib/text";
+import type { MemoryAccess } from "@/server/memory";
+import { type MemorySection, memorySection } from "@/server/memory/prompt";
+import { logger } from "@/server/observability/log";
 import { observeModelCall } from "@/server/observability/model";
 import { fitContext, messageTokens, type Summarizer, type Summary } from "../context";
+import { isMemoryTool, type MemoryRunConfig, offeredToModel } from "../tools/memory";
 
 export const SYSTEM_PROMPT =
   "You are Threadline's assistant. Answer clearly and concisely, in Markdown. Use the calculator tool for any arithmetic and the current_time tool for dates and times instead of guessing.";
@@ -29,6 +34,45 @@ function asMessage(response: AIMessage | AIMessageChunk): AIMessage {
   return new AIMessage(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as typeof fields);
 }
 
+/** Memory for the model node: how to recall, and the share of the context budget memories may take. */
+export interface MemoryOptions {
+  access: MemoryAccess;
+  budgetTokens: number;
+}
+
+/** The text of the user's latest message: what recall looks for. */
+function latestUserText(messages: BaseMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) if (HumanMessage.isInstance(messages[i])) return textOf(messages[i]!);
+  return "";
+}
+
+/**
+ * The memories for this call, when the run may use memory: a query, not a model call. If recall
+ * fails the answer goes on without memories rather than failing.
+ */
+async function recallSection(
+  memory: MemoryOptions,
+  run: MemoryRunConfig,
+  messages: BaseMessage[],
+  budget: number,
+  signal: AbortSignal,
+): Promise<MemorySection> {
+  // A fixed share of the budget, never more than half of it, whatever the settings say.
+  const share = Math.min(memory.budgetTokens, Math.floor(budget / 2));
+  try {
+    const section = memorySection(await memory.access.recall(run.user_id, latestUserText(messages).slice(0, 2_000), signal), share);
+    memory.access.recalled(
+      run.user_id,
+      section.used.map((m) => m.id),
+    );
+    return section;
+  } catch (err) {
+    if (signal.aborted) throw err;
+    logger().warn({ err }, "could not recall memories; answering without them");
+    return memorySection([], share);
+  }
+}
+
 /** One model call over the conversation, with its own time limit on top of the run's cancel signal. */
 export function modelNode(
   model: BaseChatModel,
@@ -37,22 +81,32 @@ export function modelNode(
   budget: number,
   summarizer: Summarizer,
   labels: { provider: string; model: string },
+  memory: MemoryOptions | null = null,
 ) {
-  const bound = model.bindTools!(tools);
+  const offered = tools.filter(offeredToModel);
+  // With memory off (the user's switch, or a temporary chat) the model is not offered the memory tools at all.
+  const withMemory = model.bindTools!(offered);
+  const withoutMemory = model.bindTools!(offered.filter((t) => !isMemoryTool(t)));
   return async (state: typeof MessagesAnnotation.State & { summary?: Summary | null }, config: RunnableConfig) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
+    const run = (config.configurable ?? {}) as Partial<MemoryRunConfig>;
+    const memoryOn = Boolean(memory) && run.memory === "on" && typeof run.user_id === "string";
+    const bound = memoryOn ? withMemory : withoutMemory;
     // Fitting happens here, not in a node of its own: one step less to checkpoint every turn.
     try {
-      const context = await fitContext(state.messages, state.summary ?? null, messageTokens(new SystemMessage(SYSTEM_PROMPT)), budget, summarizer, signal);
-      const system = context.summary ? `${SYSTEM_PROMPT}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : SYSTEM_PROMPT;
+      const recalled = memoryOn ? await recallSection(memory!, run as MemoryRunConfig, state.messages, budget, signal) : null;
+      const prompt = recalled ? `${SYSTEM_PROMPT}\n\n${recalled.text}` : SYSTEM_PROMPT;
+      const context = await fitContext(state.messages, state.summary ?? null, messageTokens(new SystemMessage(prompt)), budget, summarizer, signal);
+      const system = context.summary ? `${prompt}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : prompt;
       // The node's config carries LangGraph's callbacks, which is how tokens reach the stream.
       const call = observeModelCall(labels);
       const response = await call.track(async () =>
         asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })),
       );
-      // What this call was sent, estimated as the budget counts it: kept with the message.
-      response.response_metadata = { ...response.response_metadata, context_tokens: context.tokens };
+      // What this call was sent, estimated as the budget counts it, and the memories it was given: kept with the message.
+      const memoryIds = recalled?.used.map((m) => m.id) ?? [];
+      response.response_metadata = { ...response.response_metadata, context_tokens: context.tokens, ...(memoryIds.length > 0 && { memory_ids: memoryIds }) };
       return { messages: [response], ...(context.changed && { summary: context.summary }) };
     } catch (err) {
       if (timeout.aborted && !config.signal?.aborted) throw new ModelTimeoutError(timeoutMs);

@@ -1,4 +1,4 @@
-import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { interrupt, type MessagesAnnotation } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
@@ -72,13 +72,23 @@ export function reviewNode(tools: StructuredToolInterface[]) {
   };
 }
 
+/** The id of the user's message that the open tool calls answer: where a memory saved now came from. */
+function askedIn(messages: BaseMessage[]): string | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) if (HumanMessage.isInstance(messages[i])) return messages[i]!.id;
+  return undefined;
+}
+
 /** Runs the open tool calls: those the user rejected already have their answer. */
 export function toolsNode(tools: StructuredToolInterface[]) {
   const node = new ToolNode(tools, { handleToolErrors: true });
   return async (state: typeof MessagesAnnotation.State, config: Parameters<ToolNode["invoke"]>[1]) => {
     const open = openToolCalls(state.messages);
     if (!open || open.calls.length === 0) return {};
-    const traced = { ...config, callbacks: withHandler(config?.callbacks, new ToolSpans()) };
+    const traced = {
+      ...config,
+      configurable: { ...config?.configurable, source_message_id: askedIn(state.messages) },
+      callbacks: withHandler(config?.callbacks, new ToolSpans()),
+    };
     const result = (await node.invoke({ messages: [new AIMessage({ id: open.message.id, content: "", tool_calls: open.calls })] }, traced)) as {
       messages: ToolMessage[];
     };

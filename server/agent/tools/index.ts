@@ -1,14 +1,19 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
-import type { DB } from "@/db/client";
 import { calculator } from "./calculator";
 import { currentTime } from "./current-time";
-import { listNotes, saveNote } from "./notes";
+import { metadataOf } from "./metadata";
+import { forget, legacySaveNote, type MemoryToolDeps, recall, remember } from "./memory";
 
 /** Tools that need nothing but their arguments. */
 export const basicTools: StructuredToolInterface[] = [calculator, currentTime];
 
-export const agentTools = (db: DB): StructuredToolInterface[] => [...basicTools, saveNote(db), listNotes(db)];
+export const agentTools = (deps: MemoryToolDeps): StructuredToolInterface[] => [
+  ...basicTools,
+  remember(deps),
+  forget(deps),
+  recall(deps),
+  legacySaveNote(deps),
+];
 
 /** Tools with side effects wait for the user's approval before they run. */
-export const requiresApproval = (tool: StructuredToolInterface | undefined) =>
-  Boolean((tool as { metadata?: Record<string, unknown> } | undefined)?.metadata?.requiresApproval);
+export const requiresApproval = (tool: StructuredToolInterface | undefined) => Boolean(metadataOf(tool).requiresApproval);

@@ -22,11 +22,14 @@ export const chatRouter = router({
   /**
    * Starts an answer and returns at once; the answer arrives through `events`. `messageId`, made by
    * the client, names the message from the moment it is typed, so the page shows it once whether
-   * the history or the answer's events bring it back first.
+   * the history or the answer's events bring it back first. Without a thread, `temporary` makes the
+   * new conversation a temporary chat (no memory read or written); with one, it is ignored.
    */
   send: protectedProcedure
-    .input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional() }))
-    .mutation(async ({ ctx, input }) => sendMessage(await as(ctx), { threadId: input.threadId ?? null, text: input.text, messageId: input.messageId })),
+    .input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional(), temporary: z.boolean().optional() }))
+    .mutation(async ({ ctx, input }) =>
+      sendMessage(await as(ctx), { threadId: input.threadId ?? null, text: input.text, messageId: input.messageId, temporary: input.temporary }),
+    ),
 
   /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
   retry: threadProcedure.mutation(async ({ ctx }) => continueAnswer(await as(ctx), ctx.thread.id)),

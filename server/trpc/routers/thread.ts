@@ -33,9 +33,10 @@ export const threadRouter = router({
 
   get: threadProcedure.query(({ ctx }) => ctx.thread),
 
-  create: protectedProcedure.input(z.object({ title: title.optional() }).optional()).mutation(async ({ ctx, input }) => {
+  /** `temporary`: a temporary chat, which neither reads nor writes memory (it is still saved). */
+  create: protectedProcedure.input(z.object({ title: title.optional(), temporary: z.boolean().optional() }).optional()).mutation(async ({ ctx, input }) => {
     await assertThreadAllowed(ctx.db, ctx.userId);
-    const thread = await createThread(ctx.db, ctx.userId, input?.title);
+    const thread = await createThread(ctx.db, ctx.userId, input?.title, input?.temporary ?? false);
     await announce(ctx.db, ctx.userId, thread.id, "thread-created");
     return thread;
   }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
+import { MAX_SEARCH_LENGTH } from "@/lib/search";
 import { withoutHiddenControls } from "@/lib/text";
 
 /**
@@ -30,6 +31,12 @@ export const messageText = storable(
     .min(1, "Message cannot be empty")
     .max(MAX_MESSAGE_LENGTH, `Message must be at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters`),
   "Message",
+);
+
+/** What the user searches for: Postgres parses it (websearch_to_tsquery), so any text will do. */
+export const searchText = storable(
+  z.string().trim().min(1, "Type something to search for").max(MAX_SEARCH_LENGTH, `A search must be at most ${MAX_SEARCH_LENGTH} characters`),
+  "The search",
 );
 
 /** Ids we made (messages, tool calls): opaque, short, printable. */

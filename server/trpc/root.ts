@@ -1,11 +1,13 @@
 import "server-only";
 import { createCallerFactory, router } from "./init";
 import { chatRouter } from "./routers/chat";
+import { searchRouter } from "./routers/search";
 import { threadRouter } from "./routers/thread";
 
 export const appRouter = router({
   thread: threadRouter,
   chat: chatRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

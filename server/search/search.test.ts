@@ -80,12 +80,13 @@ describe("search", () => {
 
     const seen: string[] = [];
     let cursor = null;
-    do {
+    // At most one page more than there are hits: a cursor that does not move ends the loop too.
+    for (let pages = 0; pages <= all.items.length; pages++) {
       const page: Awaited<ReturnType<Caller["search"]["conversations"]>> = await caller.search.conversations({ query: "quokka", limit: 1, cursor });
-      expect(page.items).toHaveLength(1);
       seen.push(...page.items.map((h) => h.id));
       cursor = page.nextCursor;
-    } while (cursor);
+      if (!cursor) break;
+    }
     expect(seen).toEqual(all.items.map((h) => h.id));
 
     // Quotes, or, and -word, as people type them; exclusions alone and stop words alone find nothing.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { markedSegments } from "@/lib/search";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { succeeded } from "@/scripts/testing/events";
+import { failure } from "@/scripts/testing/failure";
 import { signedInCaller } from "@/scripts/testing/users";
 
 const t = testDatabaseForFile();
@@ -115,5 +116,18 @@ describe("search", () => {
       { text: "a fake mark beside a real ", marked: false },
       { text: "platypus", marked: true },
     ]);
+  });
+
+  it("refuses a search it would not store: empty, longer than 200 characters, or with NUL, saying why", async () => {
+    const { caller } = await signedInCaller(t);
+    for (const [query, says] of [
+      ["  ", "query: Type something to search for"],
+      ["x".repeat(201), "query: A search must be at most 200 characters"],
+      ["nul\u0000", "query: The search cannot contain NUL characters"],
+    ]) {
+      const err = await failure(caller.search.conversations({ query: query! }));
+      expect({ code: err.code, message: err.message }).toEqual({ code: "BAD_REQUEST", message: says });
+    }
+    expect((await caller.search.conversations({ query: "x".repeat(200) })).items).toEqual([]);
   });
 });

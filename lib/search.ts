@@ -33,6 +33,3 @@ export function markedSegments(snippet: string): Segment[] {
   }
   return out;
 }
-
-/** The most a search may say, in characters. */
-export const MAX_SEARCH_LENGTH = 200;

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
-import { MAX_SEARCH_LENGTH } from "@/lib/search";
+import { MAX_MESSAGE_LENGTH, MAX_SEARCH_LENGTH } from "@/lib/limits";
 import { withoutHiddenControls } from "@/lib/text";
 
 /**

@@ -15,10 +15,24 @@ export interface PoolHooks {
 export interface PoolOptions extends PoolHooks {
   /** Connections at most; pg's default (10) when not given. */
   max?: number;
+  /** How long a caller waits for a connection (a free one, or a new one) before an error. */
+  connectTimeoutMs?: number;
+  /** Postgres cancels a statement that runs longer (0: never). */
+  statementTimeoutMs?: number;
+  /** Postgres ends a session left idle inside a transaction this long (0: never), releasing its locks. */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    idleTimeoutMillis: 30_000,
+    // Sent when each connection starts, so they hold for every statement on it without a round trip.
+    ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
+    ...(options.idleInTransactionTimeoutMs && { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }),
+  });
   // An idle client losing its connection must not crash the process: the pool discards it and the
   // next query opens a fresh one. Without a listener, pg's 'error' event would throw.
   pool.on("error", (err) => options.onIdleError?.(err));

@@ -4,10 +4,18 @@ import { config } from "./config";
 import { logger } from "./observability/log";
 import { metrics } from "./observability/metrics";
 
-/** A pool as the server runs it: its statements timed in the metrics, a lost idle connection logged. */
+/**
+ * A pool as the server runs it: no request waits for ever on the database (a bounded wait for a
+ * connection, statement and idle-in-transaction timeouts), its statements are timed in the
+ * metrics, and a lost idle connection is logged. Migrations use a plain pool: they may run long.
+ */
 export function createServerPool(url: string, max = config().DATABASE_POOL_MAX): pg.Pool {
+  const settings = config();
   return createPool(url, {
     max,
+    connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: settings.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     onQuery: (seconds) => metrics().dbQuery.observe(seconds),
     onIdleError: (err) => logger().warn({ reason: err.message }, "idle database connection lost"),
   });

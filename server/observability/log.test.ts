@@ -5,6 +5,8 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { sessionFor, signedInCaller, testContext } from "@/scripts/testing/users";
 import { createCaller } from "@/server/trpc/root";
+import { DrizzleQueryError } from "drizzle-orm/errors";
+import { errorFields } from "./error-fields";
 import { captureLogs } from "./log";
 
 const t = testDatabaseForFile();
@@ -65,5 +67,18 @@ describe("structured logs", () => {
       await t.pool.query("ALTER TABLE runs DROP CONSTRAINT runs_no_marker");
       await t.pool.query("ALTER TABLE threads DROP CONSTRAINT threads_no_marker");
     }
+  });
+});
+
+describe("an error's class in a log line", () => {
+  it("survives the production build's minified class names", () => {
+    // As bundled: the same classes, under one-letter names.
+    const e = class extends DrizzleQueryError {};
+    const t = class extends Error {
+      name = "TRPCError";
+    };
+    expect(errorFields(new e("insert …", ["secret"], new Error("x"))).type).toBe("DrizzleQueryError");
+    expect(errorFields(new t("refused")).type).toBe("TRPCError");
+    expect(errorFields(new TypeError("x")).type).toBe("TypeError");
   });
 });

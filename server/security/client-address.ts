@@ -7,6 +7,8 @@ import { ADDRESS_HEADER, vouched } from "./front-door.mjs";
  * a request or its headers (a server action's `await headers()` too).
  */
 export function clientAddress(from: Request | Pick<Headers, "get"> | undefined): string {
-  const headers = from && "headers" in from ? from.headers : from;
+  // Headers first: the object from next/headers has a private `headers` field of its own.
+  const headers =
+    from && typeof (from as Partial<Pick<Headers, "get">>).get === "function" ? (from as Pick<Headers, "get">) : (from as Request | undefined)?.headers;
   return (headers && vouched(headers) && headers.get(ADDRESS_HEADER)) || "unknown";
 }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { describe, expect, it } from "vitest";
 import { throughFrontDoor } from "@/scripts/testing/front-door";
 import { parseConfig } from "@/server/config";
+import { HeadersAdapter } from "next/dist/server/web/spec-extension/adapters/headers";
 import { clientAddress } from "./client-address";
 import { ADDRESS_HEADER, PROOF_HEADER, admit, frontDoorSettings } from "./front-door.mjs";
 
@@ -114,6 +115,8 @@ describe("the client's address", () => {
     const admitted = throughFrontDoor(request({ "x-forwarded-for": "203.0.113.66" }), "198.51.100.4");
     expect(clientAddress(admitted)).toBe("198.51.100.4");
     expect(clientAddress(admitted.headers)).toBe("198.51.100.4");
+    // What a server action's `await headers()` gives: Next's adapter, which keeps the raw headers in a field named `headers`.
+    expect(clientAddress(HeadersAdapter.seal(new HeadersAdapter(Object.fromEntries(admitted.headers))))).toBe("198.51.100.4");
     expect(clientAddress(throughFrontDoor(request({ "x-forwarded-for": "203.0.113.66, 203.0.113.9" }), "10.0.0.2", { TRUSTED_PROXY_HOPS: "1" }))).toBe(
       "203.0.113.9",
     );

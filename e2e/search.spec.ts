@@ -12,8 +12,10 @@ test("search finds a word from an older conversation and opens it there, at that
   await signUp(page);
   const older = await newChat(page);
   // The offline model's long introduction answers each of these: the first message ends up far above the end.
-  for (const text of ["tell me about the axolotl", "what else can you do?", "and one more thing"]) {
+  const questions = ["tell me about the axolotl", "what else can you do?", "and one more thing"];
+  for (const [i, text] of questions.entries()) {
     await ask(page, text);
+    await expect(page.getByRole("article", { name: "Assistant" })).toHaveCount(i + 1);
     await answerDone(page);
   }
   await page.reload();

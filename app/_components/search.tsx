@@ -43,6 +43,7 @@ export function SearchBox({ value, onChange }: { value: string; onChange: (value
         ref={input}
         type="search"
         aria-label="Search conversations"
+        aria-keyshortcuts="Control+K Meta+K"
         placeholder="Search (Ctrl K)"
         value={value}
         maxLength={MAX_SEARCH_LENGTH}

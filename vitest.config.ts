@@ -18,7 +18,7 @@ export default defineConfig({
     // Tests send more messages and start more conversations a minute than a person; the limits have tests of their own.
     env: { MESSAGE_RATE_PER_MINUTE: "0", MESSAGE_RATE_PER_HOUR: "0", THREAD_RATE_PER_MINUTE: "0", THREAD_RATE_PER_HOUR: "0", LOG_QUIET: "1" },
     globals: true,
-    include: ["{db,server,scripts,app,bench}/**/*.test.{ts,tsx}"],
+    include: ["{db,server,scripts,app,bench,lib}/**/*.test.{ts,tsx}"],
     // Tests that start real server processes need the production build: npm test runs them after it.
     exclude: ["**/node_modules/**", "**/*.process.test.ts"],
     globalSetup: ["scripts/testing/vitest-global-setup.ts"],

@@ -1,7 +1,9 @@
 /**
- * npm run bench [-- --quick]: the checkpointer and the queries that long conversations lean on,
- * measured side by side with LangGraph's stock PostgresSaver in the same run, on the same database.
- * Prints a Markdown table and writes bench/results/latest.json (latest-quick.json with --quick).
+ * npm run bench [-- --quick] [-- --only savers,sidebar,search]: the checkpointer and the queries
+ * that long conversations lean on, measured side by side with LangGraph's stock PostgresSaver in
+ * the same run, on the same database; and search, beside an ILIKE scan of the same rows. Prints
+ * Markdown tables and writes bench/results/latest.json (latest-quick.json with --quick; a run of
+ * some sections only adds their names, e.g. latest-search.json).
  */
 import { type AIMessage, HumanMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
@@ -21,7 +23,9 @@ import { contextBudget } from "../server/agent/context";
 import { toUiMessages } from "../server/threads/messages";
 import { listThreads } from "../server/threads/queries";
 import { NAIVE_RECALL_SQL, orQuery, recallFor } from "../server/memory/recall";
+import { searchConversations } from "../server/search/queries";
 import { startTestPostgres } from "../scripts/testing/postgres-server";
+import { fillSearchData, SEARCHER, word } from "../scripts/testing/search-data";
 import { countStatements, median, sentence } from "./lib";
 
 const quick = process.argv.includes("--quick");
@@ -52,6 +56,20 @@ const PLAN = quick
       recalls: 500,
       naiveRecalls: 50,
     };
+/** Search: `messages` over `users`, the searching user having `searcherMessages` of them. */
+const SEARCH_PLAN = quick
+  ? { users: 100, messages: 20_000, searcherMessages: 1_000, threads: 1_000, searcherThreads: 20, runs: 20 }
+  : { users: 1_000, messages: 1_000_000, searcherMessages: 20_000, threads: 10_000, searcherThreads: 200, runs: 50 };
+
+const SECTIONS = ["savers", "sidebar", "search", "recall"] as const;
+type Section = (typeof SECTIONS)[number];
+const onlyArg = process.argv.indexOf("--only");
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",") : null;
+if (only && (only.length === 0 || only.some((s) => !SECTIONS.includes(s as Section)))) {
+  console.error(`--only takes a comma-separated list of ${SECTIONS.join(", ")}`);
+  process.exit(2);
+}
+const runs = (section: Section) => !only || only.includes(section);
 
 interface Saver {
   key: "stock" | "threadline";
@@ -219,6 +237,49 @@ async function recall(pool: pg.Pool) {
   return { recallMs, naiveMs, recalled };
 }
 
+/** The median of `runs` timed calls after a few that warm the cache. */
+async function timedMedian(runs: number, fn: () => Promise<unknown>) {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times.slice(3));
+}
+
+/**
+ * Search's first page for a user with many messages among very many, beside an ILIKE scan of the
+ * same rows: the user's messages containing the word, newest first, a page of them. ILIKE cannot
+ * rank, nor use an index for '%word%', so it reads every one of the user's messages (found through
+ * the same index by user id), where search reads only the matching ones.
+ */
+async function search(pool: pg.Pool) {
+  const db = createDb(pool);
+  await fillSearchData(pool, SEARCH_PLAN);
+  // A word in about one message in 130, and one in about one in 8 (see fillSearchData's skew).
+  const words = { typical: word(400), common: word(5) };
+  const out: Record<string, { matches: number; oursMs: number; ilikeMs: number; shown: number }> = {};
+  for (const [kind, w] of Object.entries(words)) {
+    const { rows } = await pool.query("SELECT count(*)::int AS n FROM message_search WHERE user_id = $1 AND tsv @@ websearch_to_tsquery('english', $2)", [
+      SEARCHER,
+      w,
+    ]);
+    let shown = 0;
+    const oursMs = await timedMedian(SEARCH_PLAN.runs, async () => {
+      shown = (await searchConversations(db, SEARCHER, { query: w, limit: 20 })).items.length;
+    });
+    const ilikeMs = await timedMedian(SEARCH_PLAN.runs, () =>
+      pool.query(
+        "SELECT key, thread_id, message_id, body, created_at FROM message_search WHERE user_id = $1 AND body ILIKE $2 ORDER BY created_at DESC LIMIT 21",
+        [SEARCHER, `%${w}%`],
+      ),
+    );
+    out[kind] = { matches: rows[0].n, oursMs, ilikeMs, shown };
+  }
+  return out;
+}
+
 async function main() {
   const server = await startTestPostgres();
   const name = `threadline_bench_${randomBytes(4).toString("hex")}`;
@@ -230,22 +291,34 @@ async function main() {
   const pool = createPool(url.toString());
   try {
     await migrateDatabase(pool);
-    for (const saver of SAVERS) await saver.make(pool).setup();
     const started = performance.now();
-    const results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }> = {};
-    for (const saver of SAVERS) {
-      console.error(`[bench] ${saver.name}: one thread of ${PLAN.marks.at(-1)} turns…`);
-      const long = await longThread(pool, saver);
-      console.error(`[bench] ${saver.name}: ${PLAN.concurrent} conversations at once…`);
-      results[saver.key] = { ...long, turnsPerSecond: await concurrent(pool, saver) };
+    const measured: Measured = {};
+    if (runs("savers")) {
+      for (const saver of SAVERS) await saver.make(pool).setup();
+      const results: Measured["savers"] = {};
+      for (const saver of SAVERS) {
+        console.error(`[bench] ${saver.name}: one thread of ${PLAN.marks.at(-1)} turns…`);
+        const long = await longThread(pool, saver);
+        console.error(`[bench] ${saver.name}: ${PLAN.concurrent} conversations at once…`);
+        results[saver.key] = { ...long, turnsPerSecond: await concurrent(pool, saver) };
+      }
+      console.error("[bench] in memory, for reference…");
+      measured.savers = results;
+      measured.inMemory = await inMemory();
     }
-    console.error("[bench] in memory, for reference…");
-    const memory = await inMemory();
-    console.error(`[bench] sidebar: ${PLAN.threads.toLocaleString("en")} threads…`);
-    const sidebarMs = await sidebar(pool);
-    console.error(`[bench] recall: ${PLAN.memories.toLocaleString("en")} memories for one user…`);
-    const recallResult = await recall(pool);
-    report(results, memory, sidebarMs, recallResult, (performance.now() - started) / 1000);
+    if (runs("sidebar")) {
+      console.error(`[bench] sidebar: ${PLAN.threads.toLocaleString("en")} threads…`);
+      measured.sidebarMs = await sidebar(pool);
+    }
+    if (runs("search")) {
+      console.error(`[bench] search: ${SEARCH_PLAN.messages.toLocaleString("en")} messages over ${SEARCH_PLAN.users.toLocaleString("en")} users…`);
+      measured.search = await search(pool);
+    }
+    if (runs("recall")) {
+      console.error(`[bench] recall: ${PLAN.memories.toLocaleString("en")} memories for one user…`);
+      measured.recall = await recall(pool);
+    }
+    report(measured, (performance.now() - started) / 1000);
   } finally {
     // Dropping the database ends any connection still closing: expected here, not worth a log line.
     pool.removeAllListeners("error").on("error", () => {});
@@ -256,16 +329,76 @@ async function main() {
   }
 }
 
-function report(
-  results: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>,
-  memory: Record<number, number>,
-  sidebarMs: number,
-  recallResult: Awaited<ReturnType<typeof recall>>,
-  seconds: number,
-) {
+interface Measured {
+  savers?: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>;
+  inMemory?: Record<number, number>;
+  sidebarMs?: number;
+  search?: Awaited<ReturnType<typeof search>>;
+  recall?: Awaited<ReturnType<typeof recall>>;
+}
+
+const f = (n: number, digits = 1) => n.toFixed(digits);
+const markdown = (head: string[], rows: string[][]) =>
+  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+function report(measured: Measured, seconds: number) {
+  const tables: string[] = [];
+  if (measured.savers) tables.push(saverTable(measured.savers, measured.inMemory!));
+  if (measured.sidebarMs !== undefined)
+    tables.push(
+      markdown(
+        ["figure", "ms, median"],
+        [
+          [
+            `sidebar first page, a user with ${PLAN.userThreads.toLocaleString("en")} of ${PLAN.threads.toLocaleString("en")} threads`,
+            f(measured.sidebarMs, 2),
+          ],
+        ],
+      ),
+    );
+  if (measured.search) tables.push(searchTable(measured.search));
+  if (measured.recall) tables.push(recallTable(measured.recall));
+  const table = tables.join("\n\n");
+  console.log(`\n${table}`);
+  console.log(`\n${quick ? "Quick run" : "Full run"} in ${f(seconds, 0)} s on ${process.platform}/${process.arch}, Node ${process.version}.`);
+  const name = ["latest", ...(quick ? ["quick"] : []), ...(only ? [only.join("-")] : [])].join("-");
+  const out = path.join(import.meta.dirname, "results", `${name}.json`);
+  const plan = { ...PLAN, search: SEARCH_PLAN };
+  void fs
+    .mkdir(path.dirname(out), { recursive: true })
+    .then(() => fs.writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), quick, only, plan, ...measured, table }, null, 2)}\n`));
+}
+
+function recallTable(r: NonNullable<Measured["recall"]>) {
+  return markdown(
+    ["recall before a model call (ms, median)", "without the index", "Threadline recall", "without ÷ ours"],
+    [
+      [
+        `a user with ${PLAN.memories.toLocaleString("en")} memories among ${PLAN.otherMemories.toLocaleString("en")} others' (${r.recalled} candidates read)`,
+        f(r.naiveMs, 2),
+        f(r.recallMs, 2),
+        f(r.naiveMs / r.recallMs),
+      ],
+    ],
+  );
+}
+
+function searchTable(results: NonNullable<Measured["search"]>) {
+  const of = `${SEARCH_PLAN.searcherMessages.toLocaleString("en")} messages among ${SEARCH_PLAN.messages.toLocaleString("en")} over ${SEARCH_PLAN.users.toLocaleString("en")} users`;
+  return markdown(
+    ["search, first page of 20 (ms, median)", "ILIKE scan", "Threadline search", "ILIKE ÷ ours"],
+    Object.entries(results).map(([kind, r]) => [
+      `a ${kind} word, in ${r.matches.toLocaleString("en")} of the user's ${of}`,
+      f(r.ilikeMs, 2),
+      f(r.oursMs, 2),
+      f(r.ilikeMs / r.oursMs),
+    ]),
+  );
+}
+
+function saverTable(results: NonNullable<Measured["savers"]>, memory: Record<number, number>) {
   const stock = results.stock!;
   const ours = results.threadline!;
-  const f = (n: number, digits = 1) => n.toFixed(digits);
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const rows: [string, string, string, string][] = [];
   const first = PLAN.marks[0]!;
@@ -312,39 +445,12 @@ function report(
     f(ours.turnsPerSecond),
     f(stock.turnsPerSecond / ours.turnsPerSecond, 2),
   ]);
-  rows.push([
-    `sidebar first page, a user with ${PLAN.userThreads.toLocaleString("en")} of ${PLAN.threads.toLocaleString("en")} threads (ms, median)`,
-    "—",
-    f(sidebarMs, 2),
-    "same query",
-  ]);
-  rows.push([
-    `recall before a model call, a user with ${PLAN.memories.toLocaleString("en")} memories among ${PLAN.otherMemories.toLocaleString("en")} others' (ms, median; ${recallResult.recalled} candidates read)`,
-    `${f(recallResult.naiveMs, 2)} (without the index)`,
-    f(recallResult.recallMs, 2),
-    f(recallResult.naiveMs / recallResult.recallMs),
-  ]);
-
-  const table = [
-    `| figure | ${SAVERS[0]!.name} | ${SAVERS[1]!.name} | stock ÷ ours |`,
-    "| --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+  const table = markdown([`figure`, SAVERS[0]!.name, SAVERS[1]!.name, "stock ÷ ours"], rows);
   const where = (r: typeof stock) =>
     Object.entries(r.marks[lastMark]!.byTable)
       .map(([t, n]) => `${t} ${kb(n)}`)
       .join(", ");
-  console.log(`\n${table}\n\nBytes at turn ${lastMark}, by table. Stock: ${where(stock)}. Ours: ${where(ours)}.`);
-  console.log(`\n${quick ? "Quick run" : "Full run"} in ${f(seconds, 0)} s on ${process.platform}/${process.arch}, Node ${process.version}.`);
-  const out = path.join(import.meta.dirname, "results", quick ? "latest-quick.json" : "latest.json");
-  void fs
-    .mkdir(path.dirname(out), { recursive: true })
-    .then(() =>
-      fs.writeFile(
-        out,
-        `${JSON.stringify({ date: new Date().toISOString(), quick, plan: PLAN, results, inMemory: memory, sidebarMs, recall: recallResult, table }, null, 2)}\n`,
-      ),
-    );
+  return `${table}\n\nBytes at turn ${lastMark}, by table. Stock: ${where(stock)}. Ours: ${where(ours)}.`;
 }
 
 main().catch((err) => {

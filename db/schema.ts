@@ -4,6 +4,19 @@ import type { AdapterAccountType } from "next-auth/adapters";
 import type { ApprovalStatus } from "../lib/messages";
 import { MAX_MEMORY_LENGTH, type MemoryKind } from "../lib/memory";
 
+/**
+ * The one text search configuration of every tsvector and tsquery, so that what is stored and what
+ * is asked are parsed and stemmed alike. English: stemming lets "deploy" find "deploying" and
+ * "deployment", and its stop words keep "the" and "is" out of the index (smaller, and a query of
+ * common words cannot turn into a scan of everything). Text in other languages still matches word
+ * for word, since both sides go through the same rules; only their stemming is missing.
+ */
+export const TEXT_SEARCH_CONFIG = "english";
+/** TEXT_SEARCH_CONFIG as SQL, for queries: the config named the same way as in the indexed columns. */
+export const searchConfig = sql.raw(`'${TEXT_SEARCH_CONFIG}'::regconfig`);
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
 // Auth.js tables, in the shape @auth/drizzle-adapter expects (see its pg schema docs).
 export const users = pgTable("user", {
   id: text("id")
@@ -76,7 +89,12 @@ export const threads = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
       .notNull()
       .default(sql`now()`),
+    /** The title for search, weighted A: a conversation named for the words ranks above a message that has them. */
+    titleSearch: tsvector("title_search")
+      .notNull()
+      .generatedAlwaysAs(sql`setweight(to_tsvector(${searchConfig}, title), 'A')`),
   },
+  // The search index on (user_id, title_search) needs btree_gin: it is made in the migration's custom part.
   // The sidebar query: one user's threads, newest activity first, keyset-paginated by (updated_at, id).
   (t) => [index("threads_user_updated_idx").on(t.userId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
 );
@@ -158,8 +176,6 @@ export interface RunInput {
   base?: string;
 }
 
-const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
-
 /**
  * What the agent remembers about a user across conversations, written only through an approved
  * `remember` (or the Memory page). The composite GIN index on (user_id, tsv) that recall searches
@@ -185,7 +201,7 @@ export const memories = pgTable(
     embeddingModel: text("embedding_model"),
     tsv: tsvector("tsv")
       .notNull()
-      .generatedAlwaysAs((): SQL => sql`to_tsvector('english'::regconfig, ${memories.text})`),
+      .generatedAlwaysAs((): SQL => sql`to_tsvector(${searchConfig}, ${memories.text})`),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
       .notNull()
       .default(sql`now()`),
@@ -307,3 +323,40 @@ export const userSessions = pgTable(
   },
   (t) => [index("user_sessions_user_idx").on(t.userId), index("user_sessions_expires_idx").on(t.expiresAt)],
 );
+
+/**
+ * What search reads: the text of each user and assistant message, once per version, on every
+ * branch. The saver writes a row in the statement that adds the message to a conversation; deleting
+ * the thread deletes its rows. `user_id` is the thread's, copied so that one GIN index on
+ * (user_id, tsv) answers a user's query without touching anyone else's rows. That index needs
+ * btree_gin, so the migration's custom part makes it.
+ */
+export const messageSearch = pgTable(
+  "message_search",
+  {
+    /** From the thread, the message's id and its text: the same message reached twice is one row. */
+    key: uuid("key").primaryKey(),
+    userId: text("user_id").notNull(),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    /** The message as the UI shows it: a user message, or the assistant turn it is part of. */
+    messageId: text("message_id").notNull(),
+    role: text("role").$type<"user" | "assistant">().notNull(),
+    body: text("body").notNull(),
+    tsv: tsvector("tsv")
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector(${searchConfig}, body)`),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`clock_timestamp()`),
+  },
+  (t) => [index("message_search_thread_idx").on(t.threadId)],
+);
+
+/** Threads that existed before search did, waiting for their messages to be indexed (server/search/backfill.ts). */
+export const searchBackfill = pgTable("search_backfill", {
+  threadId: uuid("thread_id")
+    .primaryKey()
+    .references(() => threads.id, { onDelete: "cascade" }),
+});

@@ -4,13 +4,15 @@ import { getDb } from "@/server/db";
 import { getAgent } from "@/server/agent";
 import { logger } from "@/server/observability/log";
 import { drain } from "@/server/runs/lifecycle";
+import { getCheckpointer } from "@/server/agent/checkpointer";
+import { backfillSearch } from "@/server/search/backfill";
 import { startRunWorkers } from "@/server/runs/workers";
 import { frontDoorInstalled } from "@/server/security/front-door.mjs";
 
 /**
  * What a server instance starts (from instrumentation.ts, Node runtime only): the checked
  * configuration, a warning when the front door is missing, tracing when configured, the run
- * workers, and, when `npm start` leaves signals to us (NEXT_MANUAL_SIG_HANDLE), a shutdown in which
+ * workers, indexing for search the conversations older than search (in the background), and, when `npm start` leaves signals to us (NEXT_MANUAL_SIG_HANDLE), a shutdown in which
  * answers in progress finish their current step and are handed to another instance before the
  * process exits.
  */
@@ -23,6 +25,9 @@ export async function startInstance() {
   if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) (await import("./observability/start-tracing")).startTracing();
   if (!settings.DATABASE_URL) return;
   const stopWorkers = startRunWorkers(getDb(), getAgent);
+  void backfillSearch(getDb(), getCheckpointer())
+    .then((threads) => threads && logger().info({ threads }, "indexed older conversations for search"))
+    .catch((err) => logger().error({ err }, "could not index older conversations for search"));
   if (!settings.NEXT_MANUAL_SIG_HANDLE) return;
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {

@@ -28,6 +28,7 @@ export function ActivitySync() {
       },
       onData: ({ threadId, kind }) => {
         void queryClient.invalidateQueries(trpc.thread.list.pathFilter());
+        void queryClient.invalidateQueries(trpc.search.pathFilter());
         if (kind === "thread-deleted") {
           if (params.id === threadId) router.push("/");
           return;

@@ -2,10 +2,12 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
+import { useState } from "react";
 import { signOutAction } from "@/app/(chat)/actions";
 import { nextThreadCursor, sidebarListInput } from "@/app/_lib/sidebar-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { LoadMore } from "./load-more";
+import { SearchBox, SearchResults, useSearchQuery } from "./search";
 import { ThreadItem } from "./thread-item";
 
 export function Sidebar({ email }: { email: string }) {
@@ -13,6 +15,8 @@ export function Sidebar({ email }: { email: string }) {
   const queryClient = useQueryClient();
   const router = useRouter();
   const params = useParams<{ id?: string }>();
+  const [searchText, setSearchText] = useState("");
+  const searching = useSearchQuery(searchText);
 
   const list = useInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }));
   const create = useMutation(
@@ -44,7 +48,10 @@ export function Sidebar({ email }: { email: string }) {
           {create.error.message}
         </p>
       )}
-      <nav aria-label="Conversations" className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
+      <SearchBox value={searchText} onChange={setSearchText} />
+      {/* While a search is typed, its results take the list's place. */}
+      {searching && <SearchResults query={searching} />}
+      <nav hidden={Boolean(searching)} aria-label="Conversations" className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
         {list.isError ? (
           <p role="alert" className="px-2 text-sm text-red-600">
             Could not load conversations.{" "}

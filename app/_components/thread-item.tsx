@@ -31,6 +31,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
         Promise.all([
           queryClient.invalidateQueries(trpc.thread.list.pathFilter()),
           queryClient.invalidateQueries(trpc.thread.get.queryFilter({ threadId: thread.id })),
+          queryClient.invalidateQueries(trpc.search.pathFilter()),
         ]),
     }),
   );
@@ -42,7 +43,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
         if (active) router.push("/");
       },
       onError: (err) => setError(err.message),
-      onSettled: () => queryClient.invalidateQueries(trpc.thread.list.pathFilter()),
+      onSettled: () => Promise.all([queryClient.invalidateQueries(trpc.thread.list.pathFilter()), queryClient.invalidateQueries(trpc.search.pathFilter())]),
     }),
   );
 

@@ -27,7 +27,7 @@ export function patchThreadLists(queryClient: QueryClient, listKey: readonly unk
   );
 }
 
-/** After an answer or a branch switch, the conversation, its title and the sidebar's order may all have changed. */
+/** After an answer or a branch switch, the conversation, its title, the sidebar's order and what search finds may all have changed. */
 export function useRefreshThreads() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -37,6 +37,7 @@ export function useRefreshThreads() {
         queryClient.invalidateQueries(trpc.thread.messages.queryFilter()),
         queryClient.invalidateQueries(trpc.thread.list.pathFilter()),
         queryClient.invalidateQueries(trpc.thread.get.queryFilter()),
+        queryClient.invalidateQueries(trpc.search.pathFilter()),
       ]),
     [queryClient, trpc],
   );

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { RunEvent } from "../../lib/run-events";
 import type { createCaller } from "../../server/trpc/root";
 
@@ -12,4 +13,11 @@ export async function subscribeEvents(caller: ReturnType<typeof createCaller>, r
     events.push({ id, event });
   }
   return events;
+}
+
+/** Waits for a run a call started to succeed, through its events; returns its thread. */
+export async function succeeded(caller: ReturnType<typeof createCaller>, started: Promise<{ threadId: string; runId: string }>): Promise<string> {
+  const { threadId, runId } = await started;
+  expect((await subscribeEvents(caller, runId)).at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
+  return threadId;
 }

@@ -6,8 +6,8 @@ import { validate } from "@langchain/langgraph-checkpoint-validation";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { CHECKPOINT_SCHEMA, createCheckpointer } from "./checkpointer";
 
-// Empty: the saver creates its own schema, as it does on first start.
-const t = testDatabaseForFile({ migrated: false });
+// Migrated, as the app's database is: the saver writes search rows (message_search) beside its own tables.
+const t = testDatabaseForFile();
 
 validate({
   checkpointerName: "threadline",

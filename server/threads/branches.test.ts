@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
-import { subscribeEvents } from "@/scripts/testing/events";
+import { succeeded } from "@/scripts/testing/events";
 import { failure } from "@/scripts/testing/failure";
 import { signedInCaller } from "@/scripts/testing/users";
 
 const t = testDatabaseForFile();
 
 type Caller = Awaited<ReturnType<typeof signedInCaller>>["caller"];
-
-async function done(caller: Caller, started: Promise<{ threadId: string; runId: string }>) {
-  const { threadId, runId } = await started;
-  expect((await subscribeEvents(caller, runId)).at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
-  return threadId;
-}
 
 /** The shown branch, as "role:text" lines with "i/n" where a message has versions. */
 async function shown(caller: Caller, threadId: string) {
@@ -26,12 +20,12 @@ async function shown(caller: Caller, threadId: string) {
 describe("branches", () => {
   it("edits a past message into a new branch, switches back and forth, and continues the branch shown", async () => {
     const { caller } = await signedInCaller(t);
-    const threadId = await done(caller, caller.chat.send({ text: "what is 2+2?" }));
-    await done(caller, caller.chat.send({ threadId, text: "what is 3+3?" }));
+    const threadId = await succeeded(caller, caller.chat.send({ text: "what is 2+2?" }));
+    await succeeded(caller, caller.chat.send({ threadId, text: "what is 3+3?" }));
     const before = await caller.thread.messages({ threadId: threadId });
     const second = before.messages[2]!;
 
-    await done(caller, caller.chat.edit({ threadId, messageId: second.id, text: "what is 5+5?" }));
+    await succeeded(caller, caller.chat.edit({ threadId, messageId: second.id, text: "what is 5+5?" }));
     expect(await shown(caller, threadId)).toEqual([
       "user:what is 2+2?",
       "assistant:[calculator] 2+2 = **4**",
@@ -50,7 +44,7 @@ describe("branches", () => {
     ]);
 
     // A new message continues the branch shown; switching away and back brings all of it back.
-    await done(caller, caller.chat.send({ threadId, text: "what is 7*6?" }));
+    await succeeded(caller, caller.chat.send({ threadId, text: "what is 7*6?" }));
     await caller.thread.switchBranch({ threadId: threadId, messageId: edited.id });
     expect((await shown(caller, threadId)).at(-2)).toBe("user:what is 5+5? (2/2)");
     await caller.thread.switchBranch({ threadId: threadId, messageId: second.id });
@@ -66,10 +60,10 @@ describe("branches", () => {
 
   it("regenerates an answer as a sibling: twice gives 3 / 3", async () => {
     const { caller } = await signedInCaller(t);
-    const threadId = await done(caller, caller.chat.send({ text: "what is 12*7?" }));
+    const threadId = await succeeded(caller, caller.chat.send({ text: "what is 12*7?" }));
     for (let i = 0; i < 2; i++) {
       const answer = (await caller.thread.messages({ threadId: threadId })).messages[1]!;
-      await done(caller, caller.chat.regenerate({ threadId, messageId: answer.id }));
+      await succeeded(caller, caller.chat.regenerate({ threadId, messageId: answer.id }));
     }
     const { messages } = await caller.thread.messages({ threadId: threadId });
     expect(messages).toHaveLength(2);
@@ -80,20 +74,20 @@ describe("branches", () => {
 
   it("edits the very first message, forking from the thread's empty start", async () => {
     const { caller } = await signedInCaller(t);
-    const threadId = await done(caller, caller.chat.send({ text: "what is 1+1?" }));
+    const threadId = await succeeded(caller, caller.chat.send({ text: "what is 1+1?" }));
     const first = (await caller.thread.messages({ threadId: threadId })).messages[0]!;
-    await done(caller, caller.chat.edit({ threadId, messageId: first.id, text: "what is 9-1?" }));
+    await succeeded(caller, caller.chat.edit({ threadId, messageId: first.id, text: "what is 9-1?" }));
     expect(await shown(caller, threadId)).toEqual(["user:what is 9-1? (2/2)", "assistant:[calculator] 9-1 = **8**"]);
   });
 
   it("lists the current branch of a 50-turn thread with 5 branches, with every count right", async () => {
     const { caller } = await signedInCaller(t);
-    const threadId = await done(caller, caller.chat.send({ text: "what is 0+1?" }));
-    for (let i = 1; i < 50; i++) await done(caller, caller.chat.send({ threadId, text: `what is ${i}+1?` }));
+    const threadId = await succeeded(caller, caller.chat.send({ text: "what is 0+1?" }));
+    for (let i = 1; i < 50; i++) await succeeded(caller, caller.chat.send({ threadId, text: `what is ${i}+1?` }));
     // Five edits at different depths, each followed by a switch back to the original branch.
     for (const turn of [5, 10, 20, 30, 40]) {
       const original = (await caller.thread.messages({ threadId: threadId })).messages[turn * 2]!;
-      await done(caller, caller.chat.edit({ threadId, messageId: original.id, text: `what is ${turn}*100?` }));
+      await succeeded(caller, caller.chat.edit({ threadId, messageId: original.id, text: `what is ${turn}*100?` }));
       expect((await caller.thread.messages({ threadId: threadId })).messages).toHaveLength(turn * 2 + 2);
       await caller.thread.switchBranch({ threadId: threadId, messageId: original.id });
     }
@@ -115,9 +109,9 @@ describe("branches", () => {
   it("refuses edits of unknown or other users' messages, and deleting a thread removes every branch and checkpoint", async () => {
     const { caller } = await signedInCaller(t);
     const other = await signedInCaller(t);
-    const threadId = await done(caller, caller.chat.send({ text: "what is 2*3?" }));
+    const threadId = await succeeded(caller, caller.chat.send({ text: "what is 2*3?" }));
     const [question, answer] = (await caller.thread.messages({ threadId: threadId })).messages;
-    await done(caller, caller.chat.edit({ threadId, messageId: question!.id, text: "what is 2*4?" }));
+    await succeeded(caller, caller.chat.edit({ threadId, messageId: question!.id, text: "what is 2*4?" }));
     const before = await shown(caller, threadId);
     const refusal = async (call: Promise<unknown>) => {
       const err = await failure(call);

@@ -36,3 +36,37 @@ export function toUiMessages(messages: BaseMessage[]): UiMessage[] {
   }
   return out;
 }
+
+/** A message's text as search indexes it, under the id of the message the UI shows it in. */
+export interface SearchableText {
+  /** The LangChain message's own id. */
+  id: string;
+  /** Its UI message: the user message itself, or the assistant turn it is part of (see toUiMessages). */
+  uiId: string;
+  role: "user" | "assistant";
+  text: string;
+}
+
+/**
+ * The texts of `messages[from..]` that search finds: each user message, and the text of each model
+ * message under its turn's id, grouped exactly as toUiMessages groups them. Tool calls and their
+ * results are not what the user or the assistant said, so they are left out.
+ */
+export function searchableTexts(messages: BaseMessage[], from = 0): SearchableText[] {
+  // The turn already open at `from` (null: none), named by its first model message after the last user message.
+  let turn: { id: string | undefined } | null = null;
+  for (let k = from - 1; k >= 0 && !HumanMessage.isInstance(messages[k]); k--) if (AIMessage.isInstance(messages[k])) turn = { id: messages[k]!.id };
+  const out: SearchableText[] = [];
+  for (const m of messages.slice(from)) {
+    if (HumanMessage.isInstance(m)) {
+      turn = null;
+      const text = textOf(m);
+      if (m.id && text.trim()) out.push({ id: m.id, uiId: m.id, role: "user", text });
+    } else if (AIMessage.isInstance(m)) {
+      turn ??= { id: m.id };
+      const text = textOf(m);
+      if (m.id && turn.id && text.trim()) out.push({ id: m.id, uiId: turn.id, role: "assistant", text });
+    }
+  }
+  return out;
+}

@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { testDatabaseForFile } from "@/scripts/testing/database";
+import { planNodes } from "@/scripts/testing/plans";
 import { signedInCaller } from "@/scripts/testing/users";
 import { listThreadsQuery } from "./queries";
 
 const t = testDatabaseForFile();
-
-/** Every node of a JSON plan, flattened. */
-function nodes(plan: Record<string, unknown>): Record<string, unknown>[] {
-  const children = (plan.Plans as Record<string, unknown>[] | undefined) ?? [];
-  return [plan, ...children.flatMap(nodes)];
-}
 
 describe("the sidebar query", () => {
   it("reads a page straight from threads_user_updated_idx, first page and later ones, with no sort", async () => {
@@ -31,7 +26,7 @@ describe("the sidebar query", () => {
     }).toSQL();
     for (const query of [first, later]) {
       const { rows } = await t.pool.query(`EXPLAIN (FORMAT JSON) ${query.sql}`, query.params);
-      const plan = nodes(rows[0]["QUERY PLAN"][0].Plan);
+      const plan = planNodes(rows[0]["QUERY PLAN"][0].Plan);
       expect(plan.map((n) => n["Index Name"]).filter(Boolean)).toEqual(["threads_user_updated_idx"]);
       expect(plan.map((n) => n["Node Type"])).not.toContain("Sort");
       expect(plan.map((n) => n["Node Type"])).not.toContain("Seq Scan");

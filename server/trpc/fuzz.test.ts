@@ -55,6 +55,10 @@ const HOSTILE: unknown[] = [
   new Date("0000-01-01T00:00:00Z"),
   { updatedAt: new Date(8.64e15), id: "00000000-0000-0000-0000-000000000000" },
   { updatedAt: new Date("0000-01-01T00:00:00Z"), id: "00000000-0000-0000-0000-000000000000" },
+  { rank: 1e308, at: new Date(), id: "00000000-0000-0000-0000-000000000000" },
+  { rank: -1, at: new Date(8.64e15), id: "00000000-0000-0000-0000-000000000000" },
+  // Search syntax that a hand-written parser might choke on: websearch_to_tsquery takes all of it.
+  '"unclosed quote -"" or or - & | ! <-> :* (()',
   // Direction controls and invisible characters: harmless in a message, removed from titles.
   "invoice\u202Egpj.exe",
   "\u2066\u200B\u2060\uFEFF\u061C",
@@ -89,6 +93,7 @@ function shapes(own: { threadId: string; runId: string; messageId: string; memor
     "memory.deleteAll": undefined,
     "memory.settings": undefined,
     "memory.setUseMemory": { useMemory: true },
+    "search.conversations": { query: "fuzz", limit: 10, cursor: null },
   };
 }
 

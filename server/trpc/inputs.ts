@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
+import { MAX_MESSAGE_LENGTH, MAX_SEARCH_LENGTH } from "@/lib/limits";
 import { MAX_MEMORY_LENGTH } from "@/lib/memory";
 import { withoutHiddenControls } from "@/lib/text";
 
@@ -43,8 +43,14 @@ export const memoryText = storable(
   "The memory",
 );
 
-/** What a search box holds. */
-export const searchText = storable(z.string().max(200, "The search must be at most 200 characters"), "The search");
+/** What the Memory page's filter box holds (empty: every memory). */
+export const memoryFilter = storable(z.string().max(200, "The search must be at most 200 characters"), "The search");
+
+/** What the user searches for: Postgres parses it (websearch_to_tsquery), so any text will do. */
+export const searchText = storable(
+  z.string().trim().min(1, "Type something to search for").max(MAX_SEARCH_LENGTH, `A search must be at most ${MAX_SEARCH_LENGTH} characters`),
+  "The search",
+);
 
 /** Ids we made (messages, tool calls): opaque, short, printable. */
 export const opaqueId = (label: string) =>

@@ -33,6 +33,7 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "memory.deleteAll": null,
   "memory.settings": null,
   "memory.setUseMemory": null,
+  "search.conversations": null,
   "thread.get": (ids) => ({ threadId: ids.threadId }),
   "thread.rename": (ids) => ({ threadId: ids.threadId, title: "mine now" }),
   "thread.messages": (ids) => ({ threadId: ids.threadId }),
@@ -115,6 +116,20 @@ describe("ownership", () => {
     }
     expect(await victim.snapshot()).toEqual(before);
     expect(before[1].approvals.map((a) => a.status)).toEqual(["pending"]);
+  });
+
+  it("searches only the user's own messages and titles", async () => {
+    const victim = await owner();
+    await victim.caller.thread.rename({ threadId: victim.ids.threadId, title: "The owner's secret" });
+    const { caller } = await signedInCaller(t);
+    await caller.thread.create({ title: "the attacker's own owner" });
+    for (const query of ["owner", "secret", "2+2", "remember"]) {
+      const theirs = await victim.caller.search.conversations({ query });
+      expect({ query, found: theirs.items.length > 0 }).toEqual({ query, found: true });
+      const mine = await caller.search.conversations({ query });
+      expect({ query, threads: mine.items.map((h) => h.threadId) }).toEqual({ query, threads: query === "owner" ? [expect.any(String)] : [] });
+      expect(mine.items.map((h) => h.threadId)).not.toContain(victim.ids.threadId);
+    }
   });
 
   it("lists, creates and reports the model without revealing anyone else's threads", async () => {

@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { mergeTurn } from "@/app/_lib/merge-turn";
 import { useTRPC } from "@/app/_lib/trpc";
 import { Composer } from "../composer";
@@ -10,11 +10,15 @@ import { ModelBadge } from "./model-badge";
 import { useConversationActions } from "./use-conversation-actions";
 import { useLiveRun } from "./use-live-run";
 
+/** The element of a message on the page, to scroll to. */
+const anchorOf = (messageId: string) => `message-${messageId}`;
+
 /**
  * A conversation: its history from the checkpoint, plus the answer being written now, followed live
  * through `chat.events`. Without a thread id it is the home page, whose first message creates one.
+ * `focus`: a message to show (a search result), scrolled to and highlighted.
  */
-export function Conversation({ threadId }: { threadId?: string }) {
+export function Conversation({ threadId, focus }: { threadId?: string; focus?: string }) {
   const trpc = useTRPC();
   const thread = useQuery({ ...trpc.thread.get.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
   const history = useQuery({ ...trpc.thread.messages.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
@@ -39,6 +43,25 @@ export function Conversation({ threadId }: { threadId?: string }) {
     const el = scroller.current;
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
   });
+
+  // A message to show: scrolled to once it is on the page; on another branch, that branch is shown first.
+  const found = focus && messages.some((m) => m.id === focus) ? focus : null;
+  const scrolledTo = useRef<string | null>(null);
+  const switchedFor = useRef<string | null>(null);
+  const { onSwitch } = act.messageActions;
+  const loaded = Boolean(history.data);
+  useEffect(() => {
+    if (!focus || !loaded) return;
+    if (found) {
+      if (scrolledTo.current === found) return;
+      scrolledTo.current = found;
+      atBottom.current = false;
+      document.getElementById(anchorOf(found))?.scrollIntoView({ block: "center" });
+    } else if (switchedFor.current !== focus && !act.answering) {
+      switchedFor.current = focus;
+      onSwitch(focus);
+    }
+  }, [focus, found, loaded, act.answering, onSwitch]);
 
   return (
     <main className="flex min-h-0 flex-1 flex-col">
@@ -75,12 +98,18 @@ export function Conversation({ threadId }: { threadId?: string }) {
               </div>
             ))}
           {shown.map((m, i) => (
-            <MessageView
+            <div
               key={m.id}
-              message={m}
-              streaming={Boolean(run.live && !run.live.ended && i === shown.length - 1)}
-              actions={i < earlier.length && threadId ? act.messageActions : undefined}
-            />
+              id={anchorOf(m.id)}
+              data-search-hit={m.id === found || undefined}
+              className={`min-w-0 ${m.id === found ? "-m-2 rounded-2xl p-2 ring-2 ring-amber-300" : ""}`}
+            >
+              <MessageView
+                message={m}
+                streaming={Boolean(run.live && !run.live.ended && i === shown.length - 1)}
+                actions={i < earlier.length && threadId ? act.messageActions : undefined}
+              />
+            </div>
           ))}
           {threadId && !act.answering && approvals.length > 0 && (
             <div className="flex flex-col gap-3">

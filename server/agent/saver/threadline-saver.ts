@@ -8,6 +8,7 @@ import { isMessageList, MessageMemory, type NewNode, type NewPayload, payloadKey
 import { metrics, timed } from "@/server/observability/metrics";
 import { RecentLists } from "./recent-lists";
 import { reviveMessage } from "./revive";
+import { insertSearchRows, searchableThread, searchRowColumns, type SearchRow, searchRows } from "@/server/search/rows";
 
 /** Blob types of our own, beside the serializer's ("json", "bytes", …) that the stock saver writes. */
 const MESSAGE_PATH = "threadline/message-path"; // a channel value: `<leaf node>:<length>`
@@ -29,6 +30,13 @@ const buffer = (bytes: Uint8Array | null) => (bytes ? Buffer.from(bytes.buffer, 
  *
  * Each put and putWrites is one SQL statement. A list this process wrote or read is remembered by
  * its leaf, so the next step's read of it costs no query and no parsing.
+ *
+ * Search rows (message_search) are written by the put that adds a message to a conversation's
+ * list, in the same statement as its message_nodes row (and its payload, when the put is first to
+ * store it). A payload that putWrites stored is a task's pending write, not yet part of any
+ * checkpoint (and maybe never: its step may fail), and which assistant turn a model message belongs
+ * to is known only from the list. A put stores only finished messages, never streaming text, and a
+ * list's stored prefix makes no new node, so each message is indexed once.
  */
 export class ThreadlineSaver extends BranchSafePostgresSaver {
   private readonly memory = new MessageMemory();
@@ -100,6 +108,8 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     const nodes: NewNode[] = [];
     const payloads: NewPayload[] = [];
     const lists: { leaf: string; messages: BaseMessage[] }[] = [];
+    const searchThread = searchableThread(threadId, ns);
+    const search: SearchRow[] = [];
     for (const [channel, version] of Object.entries(newVersions)) {
       const value = checkpoint.channel_values[channel];
       if (!(channel in checkpoint.channel_values)) {
@@ -109,6 +119,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
         const path = await planPath(this.memory, scope, value, this.serialize, keysThisPut, payloads);
         nodes.push(...path.nodes);
         lists.push({ leaf: path.leaf, messages: value });
+        if (searchThread && channel === "messages" && path.nodes.length) search.push(...searchRows(searchThread, value, path.nodes[0]!.depth));
         blobs.push({ channel, version: String(version), type: MESSAGE_PATH, blob: encoder.encode(`${path.leaf}:${path.length}`) });
       } else {
         const [type, blob] = await this.serde.dumpsTyped(value);
@@ -127,7 +138,8 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
          INSERT INTO ${this.t.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
          SELECT $1, $2, x.channel, x.version, x.type, x.blob FROM unnest($10::text[], $11::text[], $12::text[], $13::bytea[]) AS x(channel, version, type, blob)
          ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
-       )
+       ),
+       s AS (${insertSearchRows(18, 22)})
        INSERT INTO ${this.t.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
        VALUES ($1, $2, $14, $15, $16, $17)
        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
@@ -147,6 +159,8 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
         parentId ?? null,
         this._dumpCheckpoint(checkpoint),
         serializedMetadata,
+        ...searchRowColumns(search),
+        searchThread,
       ],
     );
     // Only what is written may be remembered as stored.

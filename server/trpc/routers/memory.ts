@@ -4,7 +4,7 @@ import { NotFound } from "@/server/errors";
 import { embeddingOf } from "@/server/memory/embeddings";
 import { deleteAllMemories, deleteMemory, listMemories, MEMORY_NOT_FOUND, memoriesByIds, setUsesMemory, updateMemory, usesMemory } from "@/server/memory/store";
 import { protectedProcedure, router } from "../init";
-import { memoryText, searchText, timestamp } from "../inputs";
+import { memoryFilter, memoryText, timestamp } from "../inputs";
 
 const memoryId = z.uuid("Not a valid memory id");
 
@@ -19,7 +19,7 @@ export const memoryRouter = router({
   list: protectedProcedure
     .input(
       z.object({
-        query: searchText.optional(),
+        query: memoryFilter.optional(),
         limit: z.number().int().min(1).max(100).default(50),
         cursor: z.object({ updatedAt: timestamp("The cursor"), id: z.uuid() }).nullish(),
       }),

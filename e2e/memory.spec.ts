@@ -43,10 +43,11 @@ test("a memory approved in one conversation is recalled in the next; the Memory 
   await expect(memories(page)).toHaveCount(1);
   await expect(memories(page)).toContainText("I prefer metric units");
   const link = memories(page).getByRole("link", { name: "From this conversation" });
-  await expect(link).toHaveAttribute("href", new RegExp(`^/c/${source}\\?message=[^&]+$`));
+  await expect(link).toHaveAttribute("href", new RegExp(`^/c/${source}\\?m=[^&]+$`));
   await link.click();
-  await expect(page).toHaveURL(new RegExp(`/c/${source}\\?message=`));
-  await expect(page.getByRole("article", { name: "You" }).first()).toHaveText("remember that I prefer metric units");
+  await expect(page).toHaveURL(new RegExp(`/c/${source}\\?m=`));
+  // Opened at the message the memory came from, highlighted.
+  await expect(page.locator("[data-search-hit]")).toContainText("remember that I prefer metric units");
 
   await openMemoryPage(page);
   await memories(page).getByRole("button", { name: "Delete" }).click();

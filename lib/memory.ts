@@ -19,7 +19,3 @@ export interface MemoryView {
   updatedAt: Date;
   lastRecalledAt: Date | null;
 }
-
-/** The link to the message a memory came from: the conversation, scrolled to that message. */
-export const messageHref = (threadId: string, messageId: string | null) =>
-  messageId ? `/c/${threadId}?message=${encodeURIComponent(messageId)}` : `/c/${threadId}`;

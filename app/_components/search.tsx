@@ -4,6 +4,7 @@ import Link from "next/link";
 import { Fragment, useEffect, useRef, useState } from "react";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { MAX_SEARCH_LENGTH } from "@/lib/limits";
+import { messageHref } from "@/lib/links";
 import { markedSegments } from "@/lib/search";
 
 type Hit = RouterOutputs["search"]["conversations"]["items"][number];
@@ -77,7 +78,7 @@ function Marked({ text }: { text: string }) {
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const hrefOf = (hit: Hit) => `/c/${hit.threadId}${hit.messageId ? `?m=${encodeURIComponent(hit.messageId)}` : ""}`;
+const hrefOf = (hit: Hit) => messageHref(hit.threadId, hit.messageId);
 
 /** The results for `query`, best first, a page at a time; choosing one opens the conversation at that message. */
 export function SearchResults({ query }: { query: string }) {

@@ -3,7 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
-import { messageHref } from "@/lib/memory";
+import { messageHref } from "@/lib/links";
 
 export type MemoryRow = RouterOutputs["memory"]["list"]["items"][number];
 

@@ -1,7 +1,8 @@
 /**
  * Refreshes docs/screenshot.png from a running app: `BASE_URL=http://localhost:3000 npx tsx scripts/screenshot.ts`.
  * It signs up a throwaway user, names a few chats and has one conversation, through the real UI:
- * an answer with a tool call, regenerated once, and an action waiting for approval.
+ * an answer with a tool call, regenerated once, and an action waiting for approval (docs/screenshot.png);
+ * then, that memory approved, the Memory page (docs/memory.png) and a search (docs/search.png).
  */
 import { randomUUID } from "node:crypto";
 import { chromium } from "@playwright/test";
@@ -47,4 +48,16 @@ await composer.fill("Remember that the spare key is under the mat");
 await page.keyboard.press("Enter");
 await page.getByRole("region", { name: "Approve remember" }).waitFor({ timeout: 30_000 });
 await page.screenshot({ path: "docs/screenshot.png" });
+
+await page.getByRole("button", { name: "Approve" }).click();
+await answered();
+await page.getByRole("link", { name: "Memory" }).click();
+await page.getByRole("heading", { name: "Memory" }).waitFor();
+await page.getByText("the spare key is under the mat").waitFor();
+await page.screenshot({ path: "docs/memory.png" });
+
+await page.keyboard.press("Control+k");
+await page.keyboard.type("spare key");
+await page.getByRole("list", { name: "Search results" }).getByRole("link").first().waitFor();
+await page.screenshot({ path: "docs/search.png" });
 await browser.close();

@@ -36,11 +36,47 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // An idle client losing its connection must not crash the process: the pool discards it and the
   // next query opens a fresh one. Without a listener, pg's 'error' event would throw.
   pool.on("error", (err) => options.onIdleError?.(err));
+  markFailures(pool);
   if (options.onQuery) {
     const onQuery = options.onQuery;
     pool.on("connect", (client) => timeQueries(client, onQuery));
   }
   return pool;
+}
+
+const FROM_DATABASE = Symbol.for("threadline.database-error");
+
+/**
+ * Whether an error (or one of its causes) came from Postgres or from reaching it. A refused
+ * connection reads the same whether the database or a model provider refused it, so the pool marks
+ * its own failures: a run can then say the database was unavailable, and never retry a model
+ * call for it.
+ */
+export function isDatabaseError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as Record<symbol, unknown>)[FROM_DATABASE] || e instanceof pg.DatabaseError) return true;
+  }
+  return false;
+}
+
+function mark(err: unknown): never {
+  if (err && typeof err === "object") Object.defineProperty(err, FROM_DATABASE, { value: true });
+  throw err;
+}
+
+/** The pool's failures, and its clients', carry the mark: a query, a connection, a statement in a transaction. */
+function markFailures(pool: pg.Pool) {
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const marked = (result: unknown) => (result instanceof Promise ? result.catch(mark) : result);
+  Object.assign(pool, {
+    connect: (...args: unknown[]) => marked(connect(...args)),
+    query: (...args: unknown[]) => marked(query(...args)),
+  });
+  pool.on("connect", (client) => {
+    const clientQuery = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => marked(clientQuery(...args));
+  });
 }
 
 /** Every statement on this connection, promise or callback style, reported with its duration. */

@@ -3,6 +3,8 @@ import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it, vi } from "vitest";
 import { captureLogs } from "@/server/observability/log";
 import { httpError, scriptedModel } from "@/scripts/testing/fake-model";
+import { createPool } from "@/db/client";
+import { freePort } from "@/scripts/lib/free-port";
 import { buildAgentGraph, isTransient } from "./graph";
 import { createOfflineModel, deriveTitle, findExpression } from "./offline-model";
 import { basicTools } from "./tools";
@@ -98,6 +100,19 @@ describe("agent graph", () => {
     const graph = buildAgentGraph({ model, tools: basicTools, retry: { ...fastRetry, retryOn: isTransient } });
     await expect(graph.invoke(ask("hi"))).rejects.toMatchObject({ status: 400 });
     expect(stats.calls).toBe(1);
+  });
+
+  it("does not retry for a database that cannot be reached: a refused connection to Postgres is not the provider's", async () => {
+    const pool = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/nothing`, { connectTimeoutMs: 2_000 });
+    const refused = await pool.query("SELECT 1").then(
+      () => null,
+      (err: unknown) => err,
+    );
+    await pool.end();
+    expect(refused).toMatchObject({ code: "ECONNREFUSED" });
+    expect(isTransient(refused)).toBe(false);
+    // The same code from anywhere else (a provider's connection) is still worth another try.
+    expect(isTransient(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(true);
   });
 
   it("times out a model call that stalls, and retries it", async () => {

@@ -8,6 +8,7 @@ import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } fr
 import { type MemoryOptions, modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
 import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
+import { isDatabaseError } from "@/db/client";
 
 export interface AgentOptions {
   model: BaseChatModel;
@@ -95,10 +96,12 @@ function loggedRetries(retry: RetryPolicy): RetryPolicy {
   };
 }
 
-/** Worth another try: rate limits, server errors, dropped connections and our own timeout. */
+/** Worth another try: the provider's rate limits, server errors, dropped connections and our own timeout. */
 export function isTransient(err: unknown): boolean {
   const e = err as { status?: number; code?: string; name?: string; cause?: { code?: string } } | null;
   if (!e) return false;
+  // Another model call would not bring the database back (and a step that read it would read again).
+  if (isDatabaseError(err)) return false;
   if (e instanceof ModelTimeoutError) return true;
   if (typeof e.status === "number") return e.status === 408 || e.status === 409 || e.status === 429 || e.status >= 500;
   const code = e.code ?? e.cause?.code;

@@ -1,6 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { randomUUID } from "node:crypto";
-import type { DB } from "@/db/client";
+import { type DB, isDatabaseError } from "@/db/client";
 import { Command } from "@langchain/langgraph";
 import type { Run, RunInput } from "@/db/schema";
 import type { Agent, ThreadState } from "@/server/agent";
@@ -220,6 +220,8 @@ async function saveTitle(db: DB, threadId: string, title: string | null) {
 /** What the user reads when an answer fails: the cause in plain words, never a stack trace. */
 export function describeFailure(err: unknown): string {
   const e = err as { status?: number; code?: string; name?: string } | null;
+  // First: a database failure reads like a refused connection, and must never be blamed on the model.
+  if (isDatabaseError(err)) return "The database was unavailable, so this answer could not be saved. Try again in a moment.";
   if (err instanceof ModelTimeoutError) return `${err.message}, even after retrying.`;
   if (e?.status === 401 || e?.status === 403) return "The model provider rejected Threadline's credentials. Check the API key.";
   if (e?.status === 404) return "The model provider does not know this model. Check LLM_MODEL.";

@@ -6,6 +6,10 @@ import { testAgent } from "@/scripts/testing/agent";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { failure } from "@/scripts/testing/failure";
 import { httpError, scriptedModel } from "@/scripts/testing/fake-model";
+import { createPool } from "@/db/client";
+import { startBlipProxy } from "@/e2e/blip-proxy";
+import { isTransient } from "@/server/agent/graph";
+import { ScriptedChatModel } from "@/server/agent/scripted-model";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller } from "@/scripts/testing/users";
 
@@ -191,6 +195,39 @@ describe("chat", () => {
     const after = await caller.thread.messages({ threadId: threadId });
     expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(after.interrupted).toBe(false);
+  });
+
+  it("names the database, not the model provider, when the database goes away mid-answer, and does not call the model again", async () => {
+    // The checkpoints' connections go through a proxy the model's first call closes: the database is gone.
+    const proxy = await startBlipProxy(new URL(t.url.replace(/^postgres(ql)?:/, "http:")));
+    const viaProxy = new URL(t.url);
+    viaProxy.port = new URL(proxy.url).port;
+    const pool = createPool(viaProxy.toString());
+    let calls = 0;
+    const model = new ScriptedChatModel(
+      async () => {
+        calls++;
+        await proxy.close();
+        return { text: "An answer that cannot be saved." };
+      },
+      { tokenDelayMs: 0 },
+    );
+    try {
+      const { caller } = await signedInCaller(
+        t,
+        testAgent(pool, model, { retry: { maxAttempts: 4, initialInterval: 1, jitter: false, retryOn: isTransient } }),
+      );
+      const { runId } = await caller.chat.send({ text: "are you there?" });
+      const end = (await readEvents(caller, runId)).at(-1)!.event;
+      expect(end).toEqual({
+        type: "run-end",
+        status: "failed",
+        error: "The database was unavailable, so this answer could not be saved. Try again in a moment.",
+      });
+      expect(calls).toBe(1);
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
   });
 
   it("deletes a thread's checkpoints with the thread", async () => {

@@ -10,6 +10,10 @@ export interface PoolHooks {
   onQuery?: (seconds: number) => void;
   /** An idle connection died (Postgres restarted, the network dropped). */
   onIdleError?: (err: Error) => void;
+  /** A statement or connection failed because Postgres could not be reached (see isDatabaseUnavailable). */
+  onUnavailable?: (err: unknown) => void;
+  /** A statement succeeded: Postgres is reachable. Called for every statement, so it must be cheap. */
+  onReachable?: () => void;
 }
 
 export interface PoolOptions extends PoolHooks {
@@ -36,7 +40,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // An idle client losing its connection must not crash the process: the pool discards it and the
   // next query opens a fresh one. Without a listener, pg's 'error' event would throw.
   pool.on("error", (err) => options.onIdleError?.(err));
-  markFailures(pool);
+  markFailures(pool, options);
   if (options.onQuery) {
     const onQuery = options.onQuery;
     pool.on("connect", (client) => timeQueries(client, onQuery));
@@ -59,16 +63,49 @@ export function isDatabaseError(err: unknown): boolean {
   return false;
 }
 
-function mark(err: unknown): never {
-  if (err && typeof err === "object") Object.defineProperty(err, FROM_DATABASE, { value: true });
-  throw err;
+/**
+ * SQLSTATE classes that mean Postgres cannot serve at all right now, as opposed to refusing one
+ * statement: connection exceptions (08), shutting down or starting up (57P01–57P03), too many
+ * connections (53300).
+ */
+const UNAVAILABLE_STATES = /^(08|57P0[123]$|53300$)/;
+
+/**
+ * Whether an error (or one of its causes) means the database could not be reached: a refused or
+ * dropped connection, a connect timeout, Postgres shutting down. Unlike a statement Postgres
+ * rejected (a constraint, a timeout), such a failure is worth waiting out and trying again.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof pg.DatabaseError) return typeof code === "string" && UNAVAILABLE_STATES.test(code);
+    // Not a message from Postgres: the socket failed, or pg gave up on the connection.
+    if ((e as Record<symbol, unknown>)[FROM_DATABASE]) {
+      if (typeof code === "string" && SOCKET_FAILURES.has(code)) return true;
+      if (LOST_CONNECTION.test(String((e as { message?: unknown }).message))) return true;
+    }
+  }
+  return false;
 }
 
+const SOCKET_FAILURES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED"]);
+/** pg's own words when a connection is lost, or cannot be had in time. */
+const LOST_CONNECTION = /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable|Client was closed/i;
+
 /** The pool's failures, and its clients', carry the mark: a query, a connection, a statement in a transaction. */
-function markFailures(pool: pg.Pool) {
+function markFailures(pool: pg.Pool, hooks: PoolHooks) {
   const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
   const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-  const marked = (result: unknown) => (result instanceof Promise ? result.catch(mark) : result);
+  const mark = (err: unknown): never => {
+    if (err && typeof err === "object") Object.defineProperty(err, FROM_DATABASE, { value: true });
+    if (hooks.onUnavailable && isDatabaseUnavailable(err)) hooks.onUnavailable(err);
+    throw err;
+  };
+  const reached = <T>(value: T) => {
+    hooks.onReachable?.();
+    return value;
+  };
+  const marked = (result: unknown) => (result instanceof Promise ? result.then(reached, mark) : result);
   Object.assign(pool, {
     connect: (...args: unknown[]) => marked(connect(...args)),
     query: (...args: unknown[]) => marked(query(...args)),

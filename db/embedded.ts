@@ -34,7 +34,8 @@ interface Binaries {
 const DATABASE = "threadline";
 const USER = "postgres";
 
-export async function startEmbeddedPostgres(opts: { dataDir: string; log?: (line: string) => void }): Promise<EmbeddedPostgres> {
+/** `port`: the one to listen on (a restart keeps its clients' URLs); a free one when not given. */
+export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; log?: (line: string) => void }): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => {});
   const dataDir = path.resolve(opts.dataDir);
   const bins = await loadBinaries();
@@ -51,7 +52,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; log?: (line
   await claimOwnership(lockFile, dataDir);
   await stopOrphan(bins, dataDir, runAs);
 
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const logFile = path.join(dataDir, "threadline-postgres.log");
   try {
     await run(

@@ -126,6 +126,7 @@ export const configSchema = z
     DATABASE_CONNECT_TIMEOUT_MS: wholeNumber("milliseconds", 10_000),
     DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber("milliseconds", 30_000, { min: 0, note: " (0: no limit)" }),
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber("milliseconds", 60_000, { min: 0, note: " (0: no limit)" }),
+    DB_OUTAGE_GRACE_MS: wholeNumber("milliseconds", 60_000),
     AUTH_SECRET: text(),
     AUTH_SECRET_1: text(),
     AUTH_SECRET_2: text(),

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { createDb, createPool, type DB } from "@/db/client";
 import { config } from "./config";
+import { databaseOutage } from "./database-outage";
 import { logger } from "./observability/log";
 import { metrics } from "./observability/metrics";
 
@@ -18,6 +19,8 @@ export function createServerPool(url: string, max = config().DATABASE_POOL_MAX):
     idleInTransactionTimeoutMs: settings.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     onQuery: (seconds) => metrics().dbQuery.observe(seconds),
     onIdleError: (err) => logger().warn({ reason: err.message }, "idle database connection lost"),
+    onUnavailable: (err) => databaseOutage().unavailable(err),
+    onReachable: () => databaseOutage().reachable(),
   });
 }
 

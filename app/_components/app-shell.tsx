@@ -2,6 +2,7 @@
 import { usePathname } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { ActivitySync } from "./activity-sync";
+import { DatabaseBanner } from "./database-banner";
 import { Sidebar } from "./sidebar";
 
 /** Sidebar beside the page on wide screens; a drawer behind a menu button on phones. */
@@ -34,6 +35,7 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
         <Sidebar email={email} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
+        <DatabaseBanner />
         <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 md:hidden">
           <button
             type="button"

@@ -72,6 +72,18 @@ function create() {
       labelNames: ["op"] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     }),
+    databaseReachable: new client.Gauge({ ...r, name: "threadline_database_reachable", help: "1 while this instance reaches Postgres, 0 during an outage" }),
+    databaseOutages: new client.Counter({
+      ...r,
+      name: "threadline_database_outages_total",
+      help: "Database outages this instance lived through (counted when each ends)",
+    }),
+    eventWriteAttempts: new client.Counter({
+      ...r,
+      name: "threadline_event_write_attempts_total",
+      help: "Statements the run-event writer tried, by result (failed ones are retried with capped backoff)",
+      labelNames: ["result"] as const,
+    }),
     rateLimited: new client.Counter({ ...r, name: "threadline_rate_limited_total", help: "Requests refused by a rate limit", labelNames: ["limit"] as const }),
     passwordHashesRunning: new client.Gauge({ ...r, name: "threadline_password_hashes_running", help: "bcrypt hashes and compares running on this instance" }),
     passwordHashesPeak: new client.Gauge({

@@ -2,6 +2,7 @@ import type { RunStatus } from "@/db/schema";
 import type { Logger } from "pino";
 import { logger as rootLogger } from "@/server/observability/log";
 import { metrics } from "@/server/observability/metrics";
+import { databaseOutage } from "@/server/database-outage";
 import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 
 /** Tokens arriving within this window go out as one delta: fewer rows and wake-ups, same text. */
@@ -13,12 +14,18 @@ export type Persist = (events: SequencedEvent[], final: { status: RunStatus; err
  * The event log of a run executing on this instance. Events are numbered, written to Postgres, and
  * only then published to this instance's subscribers. So every event anyone has seen is in the
  * table, and an instance that takes over after a crash continues the numbering without clashing.
+ * The one exception is a database outage: then this instance's viewers see events at once, and
+ * they are written, in order, when Postgres is back.
  */
 export class ActiveRun {
   readonly controller = new AbortController();
   private readonly log: SequencedEvent[];
   private readonly waiters = new Set<() => void>();
   private staged: SequencedEvent[] = [];
+  /** Numbered, not yet written to Postgres. */
+  private unsaved: SequencedEvent[] = [];
+  /** Numbered, not yet handed to subscribers: normally those being written, all of them during an outage. */
+  private unpublished: SequencedEvent[] = [];
   private delta: { messageId: string; delta: string } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
@@ -108,32 +115,41 @@ export class ActiveRun {
     const batch = this.staged;
     this.staged = [];
     if (batch.length === 0) return;
-    // One write at a time, in order.
-    this.writing = this.writing.then(() => this.write(batch));
+    this.unsaved.push(...batch);
+    this.unpublished.push(...batch);
+    // Postgres is away: viewers here keep reading the answer from memory while its events wait to be saved.
+    if (databaseOutage().down) this.publishThrough(batch.at(-1)!.seq);
+    // One write at a time, in order; a write takes every event not yet saved, so after an outage the tail goes in one statement.
+    this.writing = this.writing.then(() => this.save());
   }
 
-  private async write(batch: SequencedEvent[]) {
+  private async save() {
+    if (this.unsaved.length === 0) return;
+    const batch = this.unsaved;
+    this.unsaved = [];
     const end = batch.find((e) => e.event.type === "run-end")?.event as Extract<RunEvent, { type: "run-end" }> | undefined;
     const final = end ? { status: end.status, error: end.error } : null;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.persist(batch, final);
-        break;
-      } catch (err) {
-        if (attempt >= 3) {
-          // Local watchers still get the answer; others will see the run as stale and recover it.
-          this.logger.error({ err, from: batch[0]!.seq, to: batch.at(-1)!.seq }, "could not record run events");
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100 * attempt));
-      }
+    try {
+      // While Postgres cannot be reached, the writer retries on its own: this waits for it to come back.
+      await this.persist(batch, final);
+    } catch (err) {
+      // Local watchers still get the answer; others will see the run as stale and recover it.
+      this.logger.error({ err, from: batch[0]!.seq, to: batch.at(-1)!.seq }, "could not record run events");
     }
-    this.log.push(...batch);
+    this.publishThrough(batch.at(-1)!.seq);
     if (end) {
       this.outcome = end.status;
       metrics().runsEnded.inc({ outcome: end.status });
       this.logger.info({ outcome: end.status, ms: Math.round(performance.now() - this.started) }, "run ended");
     }
+  }
+
+  /** Hands events up to `seq` to this instance's subscribers, in order, each once. */
+  private publishThrough(seq: number) {
+    let count = 0;
+    while (count < this.unpublished.length && this.unpublished[count]!.seq <= seq) count++;
+    if (count === 0) return;
+    this.log.push(...this.unpublished.splice(0, count));
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }

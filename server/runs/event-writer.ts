@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { DB } from "@/db/client";
+import { type DB, isDatabaseUnavailable } from "@/db/client";
+import { outageBackoffMs } from "@/server/database-outage";
+import { metrics } from "@/server/observability/metrics";
 import type { RunStatus } from "@/db/schema";
 import type { SequencedEvent } from "@/lib/run-events";
 import { CHANNELS } from "./notify";
@@ -45,12 +47,24 @@ class EventWriter {
   }
 
   private async drain() {
+    let failures = 0;
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_ENTRIES);
       try {
         await writeEntries(this.db, batch);
+        metrics().eventWriteAttempts.inc({ result: "ok" });
+        failures = 0;
         for (const entry of batch) entry.resolve();
       } catch (err) {
+        metrics().eventWriteAttempts.inc({ result: "failed" });
+        if (isDatabaseUnavailable(err)) {
+          // Postgres is away: nothing is dropped and nobody is failed. The batch goes back in front,
+          // joined by whatever arrives meanwhile, and one statement tries again after a capped
+          // backoff, however many runs are waiting (the outage is logged once, by the pool).
+          this.queue.unshift(...batch);
+          await new Promise((resolve) => setTimeout(resolve, outageBackoffMs(failures++)));
+          continue;
+        }
         if (batch.length === 1) batch[0]!.reject(err);
         // One run's failure (say, a duplicate number after a takeover) must not fail the others.
         else await Promise.all(batch.map((entry) => writeEntries(this.db, [entry]).then(entry.resolve, entry.reject)));

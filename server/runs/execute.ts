@@ -1,6 +1,7 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { randomUUID } from "node:crypto";
-import { type DB, isDatabaseError } from "@/db/client";
+import { type DB, isDatabaseError, isDatabaseUnavailable } from "@/db/client";
+import { DatabaseOutageError, untilReachable } from "@/server/database-outage";
 import { Command } from "@langchain/langgraph";
 import type { Run, RunInput } from "@/db/schema";
 import type { Agent, ThreadState } from "@/server/agent";
@@ -147,12 +148,22 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
       await end("succeeded", null, state);
     }
   } catch (err) {
-    if (run.controller.signal.aborted) {
+    // What was shown stays as far as it got, whether the user stopped it or the database went away.
+    const keepShown = async () => {
       const asked = ctx.message && { message: ctx.message, base: configurable.checkpoint_id ?? ctx.message.base };
       await keepPartialAnswer(db, agent, run.threadId, translator.partial, asked).catch((err) =>
         run.logger.error({ err }, "could not save the stopped answer"),
       );
       await saveTitle(db, run.threadId, await title);
+    };
+    if (isDatabaseUnavailable(err) || DatabaseOutageError.is(run.controller.signal.reason)) {
+      // Nothing can be saved until Postgres is back, so the run waits for it (its events are kept in memory).
+      run.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, "run interrupted: the database was unavailable");
+      await untilReachable(() => threadExists(db, run.threadId));
+      await keepShown();
+      await end("interrupted", DATABASE_LOST);
+    } else if (run.controller.signal.aborted) {
+      await keepShown();
       await end("cancelled");
     } else {
       run.logger.error({ err }, "run failed");
@@ -216,6 +227,9 @@ async function saveTitle(db: DB, threadId: string, title: string | null) {
   if (!title) return;
   await replaceDefaultTitle(db, threadId, title).catch((err) => logger().error({ err, threadId }, "could not save the title"));
 }
+
+/** What the user reads under an answer that a database outage cut short. */
+export const DATABASE_LOST = "The database was unavailable, so this answer stopped here. Continue to finish it.";
 
 /** What the user reads when an answer fails: the cause in plain words, never a stack trace. */
 export function describeFailure(err: unknown): string {

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { databaseOutage } from "@/server/database-outage";
 
 /**
  * Postgres LISTEN/NOTIFY as a wake-up signal. Payloads are ids only (NOTIFY allows 8,000 bytes):
@@ -23,7 +24,14 @@ class NotificationHub {
   private closed = false;
   connected = false;
 
-  constructor(private readonly url: string) {}
+  constructor(private readonly url: string) {
+    // Backoff grows during a long outage; when the pool finds Postgres again, listening resumes at once.
+    databaseOutage().onChange((down) => {
+      if (down || this.connected) return;
+      this.retryMs = 250;
+      void this.ensureConnected();
+    });
+  }
 
   on(channel: Channel, listener: Listener): () => void {
     let set = this.listeners.get(channel);

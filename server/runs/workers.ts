@@ -1,4 +1,6 @@
-import type { DB } from "@/db/client";
+import { type DB, isDatabaseUnavailable } from "@/db/client";
+import { config } from "@/server/config";
+import { DatabaseOutageError, databaseOutage } from "@/server/database-outage";
 import type { Agent } from "@/server/agent";
 import { connectionString } from "./follow";
 import { runTiming } from "./instance";
@@ -25,8 +27,20 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
   const beat = setInterval(() => {
     heartbeat(db, localRunIds())
       .then((cancelled) => cancelled.forEach((id) => localRun(id)?.controller.abort()))
-      .catch((err) => logger().error({ err }, "heartbeat failed"));
+      .catch((err) => quietDuringOutage(err, "heartbeat failed"));
   }, timing.heartbeatMs);
+
+  // An outage longer than the grace ends the answers it holds up: each is interrupted, keeping what
+  // was shown, once Postgres is back (see executeRun).
+  let graceTimer: NodeJS.Timeout | undefined;
+  const stopWatchingOutages = databaseOutage().onChange((down) => {
+    clearTimeout(graceTimer);
+    if (!down) return;
+    graceTimer = setTimeout(() => {
+      for (const id of localRunIds()) localRun(id)?.controller.abort(new DatabaseOutageError());
+    }, config().DB_OUTAGE_GRACE_MS);
+    graceTimer.unref();
+  });
 
   let sweeping = false;
   let prunedAt = 0;
@@ -34,6 +48,10 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
     if (sweeping) return;
     sweeping = true;
     try {
+      // After an outage every owner's heartbeat looks stale, its own included: an owner that is
+      // alive needs one heartbeat to show it. So nothing is taken over until Postgres has answered
+      // for a whole stale window, by which time only the dead are still silent.
+      if (databaseOutage().reachableForMs() < timing.staleAfterMs) return;
       for (const run of await claimStaleRuns(db, timing.staleAfterMs)) {
         logger().info({ runId: run.id, threadId: run.threadId, userId: run.userId, from: run.ownerInstance }, "taking over run");
         await takeOver(db, await agent(), run).catch((err) => logger().error({ err, runId: run.id }, "could not resume run"));
@@ -45,7 +63,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
         await pruneSessions(db);
       }
     } catch (err) {
-      logger().error({ err }, "recovery sweep failed");
+      quietDuringOutage(err, "recovery sweep failed");
     } finally {
       sweeping = false;
     }
@@ -58,6 +76,14 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
   return () => {
     clearInterval(beat);
     clearInterval(sweeper);
+    clearTimeout(graceTimer);
+    stopWatchingOutages();
     stopListening();
   };
+}
+
+/** A failure because Postgres is away is already logged once for the whole outage. */
+function quietDuringOutage(err: unknown, message: string) {
+  if (isDatabaseUnavailable(err)) logger().debug({ reason: err instanceof Error ? err.message : String(err) }, message);
+  else logger().error({ err }, message);
 }

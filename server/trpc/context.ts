@@ -4,7 +4,9 @@ import { randomUUID } from "node:crypto";
 import { getDb } from "@/server/db";
 import { getAgent } from "@/server/agent";
 import { sessionFromCookies } from "@/server/auth/session-cookie";
-import type { Context } from "./init";
+import { TRPCError } from "@trpc/server";
+import { isDatabaseUnavailable } from "@/db/client";
+import { type Context, DATABASE_UNREACHABLE } from "./init";
 
 /** A request id from the proxy in front, if it sent a sane one; otherwise a new one. */
 function requestIdOf(req: Request | undefined): string {
@@ -17,5 +19,9 @@ export async function createContext(opts: { req?: Request } = {}): Promise<Conte
   const { req } = opts;
   const cookie = req ? req.headers.get("cookie") : (await headers()).get("cookie");
   const db = getDb();
-  return { db, session: await sessionFromCookies(db, cookie), agent: getAgent, requestId: requestIdOf(req) };
+  const session = await sessionFromCookies(db, cookie).catch((err) => {
+    if (isDatabaseUnavailable(err)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNREACHABLE, cause: err });
+    throw err;
+  });
+  return { db, session, agent: getAgent, requestId: requestIdOf(req) };
 }

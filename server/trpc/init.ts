@@ -2,7 +2,7 @@ import { initTRPC, StandardSchemaV1Error, TRPCError } from "@trpc/server";
 import type { Session } from "next-auth";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
-import type { DB } from "@/db/client";
+import { type DB, isDatabaseUnavailable } from "@/db/client";
 import type { Agent } from "@/server/agent";
 import { logger } from "@/server/observability/log";
 import { inSpan } from "@/server/observability/tracing";
@@ -99,11 +99,18 @@ const CODES = {
   invalid: "BAD_REQUEST",
 } as const satisfies Record<DomainError["kind"], TRPCError["code"]>;
 
-/** The one place domain errors become tRPC errors, with the message the domain wrote for the user. */
+/** What every call answers while Postgres cannot be reached: a 503, so clients know to try again. */
+export const DATABASE_UNREACHABLE = "Threadline can't reach its database right now. Try again in a moment.";
+
+/**
+ * The one place domain errors become tRPC errors, with the message the domain wrote for the user;
+ * and a database outage becomes a 503 that says so, not an internal error.
+ */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   const cause = result.ok ? null : result.error.cause;
   if (cause instanceof DomainError) throw new TRPCError({ code: CODES[cause.kind], message: cause.message, cause });
+  if (cause && isDatabaseUnavailable(cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNREACHABLE, cause });
   return result;
 });
 

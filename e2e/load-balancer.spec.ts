@@ -107,6 +107,7 @@ async function ownerOf(threadId: string): Promise<Server> {
 }
 
 test("signed in through nginx: answers stream unbuffered, a reload mid-answer loses nothing, and requests go to both instances", async ({ browser }) => {
+  test.setTimeout(90_000);
   const page = await throughProxy(browser);
   const logStart = lb.accessLog().length;
   const email = await signUp(page);
@@ -139,10 +140,11 @@ test("signed in through nginx: answers stream unbuffered, a reload mid-answer lo
     .filter((l) => l.includes(" /api/trpc/"));
   const counts = servers.map((s) => served.filter((l) => upstreamOf(l) === addressOf(s)).length);
   console.log(`API requests per instance through nginx: ${counts.join(" and ")}`);
-  expect(counts.every((n) => n > 0)).toBe(true);
+  expect(Math.min(...counts), "API requests served by the instance that served fewer").toBeGreaterThan(0);
 });
 
 test("two tabs through nginx: a message sent in one shows, with its live answer, in the other", async ({ browser }) => {
+  test.setTimeout(60_000);
   const page = await throughProxy(browser);
   await signUp(page);
   const id = await newChat(page);
@@ -171,6 +173,7 @@ test("kill -9 of the instance running the answer, watched through nginx: the pag
 
   const victim = await ownerOf(threadId);
   const survivor = servers.find((s) => s !== victim)!;
+  const logAtKill = lb.accessLog().length;
   victim.process.kill("SIGKILL");
   await victim.exited;
 
@@ -182,6 +185,13 @@ test("kill -9 of the instance running the answer, watched through nginx: the pag
   await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0);
   const { rows } = await pool.query("SELECT status, recoveries, owner_instance FROM runs WHERE thread_id = $1", [threadId]);
   expect(rows).toEqual([{ status: "interrupted", recoveries: 1, owner_instance: expect.stringContaining(`:${survivor.process.pid}:`) }]);
+
+  // nginx logs a request when it ends: a chat.events stream of the victim's, logged since, is the page's broken one.
+  const broken = lb
+    .accessLog()
+    .slice(logAtKill)
+    .some((l) => l.includes("/api/trpc/chat.events") && upstreamOf(l) === addressOf(victim));
+  console.log(`the page's event stream was ${broken ? "on the killed instance, and reconnected through nginx" : "on the survivor"}`);
 
   await page.getByRole("button", { name: "Continue" }).click();
   await answerDone(page);

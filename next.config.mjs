@@ -2,6 +2,9 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // The container image (Dockerfile) builds with BUILD_STANDALONE=1: a self-contained server.js with
+  // only the node_modules it needs. Off otherwise, where `next start` serves (it warns on standalone).
+  ...(process.env.BUILD_STANDALONE === "1" && { output: "standalone" }),
   // Loaded by Node, not bundled: then every route and page shares one copy of each. LangChain's
   // message classes in particular must be one copy, because the agent (cached on globalThis) is built
   // by whichever entry runs first and its messages are checked with `isInstance` by the others.

@@ -3,11 +3,11 @@
  * example operators are given), round-robin with no affinity over two `next start` instances on one
  * database of their own. The page only ever talks to nginx.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import pg from "pg";
 import { type Nginx, startNginx } from "../scripts/testing/nginx";
+import { migrateWithCli } from "../scripts/testing/migrate-cli";
 import { type Server, startServer } from "../scripts/testing/servers";
 import { answerDone, ask, lastAnswer, newChat, signIn, signUp } from "./helpers";
 
@@ -35,7 +35,7 @@ test.beforeAll(async () => {
   dbName = `tl_e2e_lb_${randomBytes(5).toString("hex")}`;
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${dbName}` }).toString();
-  await migrate(url);
+  await migrateWithCli(url);
   pool = new pg.Pool({ connectionString: url, max: 2 });
   // An idle connection that Postgres ends is replaced at the next query; unheard, its error would end the worker.
   pool.on("error", (err) => console.warn(`test pool: ${err.message}`));
@@ -50,16 +50,6 @@ test.afterAll(async () => {
   if (dbName) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin?.end();
 });
-
-function migrate(url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: "pipe" });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d));
-    child.stderr.on("data", (d: Buffer) => (out += d));
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`migrations failed:\n${out}`))));
-  });
-}
 
 const contexts: BrowserContext[] = [];
 test.afterEach(async () => {

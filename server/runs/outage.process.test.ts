@@ -5,7 +5,11 @@
  */
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Pool } from "pg";
+import { createDb } from "@/db/client";
 import { createUser } from "@/server/auth/users";
+import { createServerPool } from "@/server/db";
+import { migrateDatabase } from "@/server/migrate";
 import type { RunEvent } from "@/lib/run-events";
 import type { UiMessage } from "@/lib/messages";
 import { metricValue } from "@/scripts/testing/metrics";
@@ -18,16 +22,21 @@ const METRICS_TOKEN = "outage-metrics-token";
 /** About 130 words at 60 ms each: an answer that streams for some 8 s, long enough for an outage inside it. */
 const LONG = { text: "tell me about yourself", env: { OFFLINE_MODEL_DELAY_MS: "60", METRICS_TOKEN } };
 
-let pg: StoppablePostgres;
+let pg: StoppablePostgres & { pool: Pool };
 let cookie: string;
 beforeAll(async () => {
-  pg = await startStoppablePostgres();
-  const created = await createUser(pg.db, { email: uniqueEmail(), password: "correct-horse-42" });
+  const server = await startStoppablePostgres();
+  const pool = createServerPool(server.url);
+  pg = Object.assign(server, { pool });
+  await migrateDatabase(pool);
+  const db = createDb(pool);
+  const created = await createUser(db, { email: uniqueEmail(), password: "correct-horse-42" });
   if (!created.ok) throw new Error("no user");
-  cookie = await sessionCookie(pg.db, created.user.id, created.user.email);
+  cookie = await sessionCookie(db, created.user.id, created.user.email);
 }, 120_000);
 afterAll(async () => {
   await pg?.start().catch(() => undefined);
+  await pg?.pool.end();
   await pg?.dispose();
 });
 
@@ -101,7 +110,7 @@ describe("the database goes away and comes back", () => {
   it("a restart in the middle of an answer: the answer finishes, and all of it is saved", async () => {
     const server = await startServer(pg.url, LONG.env);
     try {
-      const { client, runId, threadId, viewer } = await stopMidAnswer(server);
+      const { client, threadId, viewer } = await stopMidAnswer(server);
       await pg.start();
       const events = await viewer.ended;
       expect(events.at(-1)).toEqual({ type: "run-end", status: "succeeded", error: null });

@@ -33,7 +33,10 @@ afterAll(async () => {
 
 /** Transactions PgBouncer has passed to this file's database. */
 const transactions = async () =>
-  Number((await bouncer.admin<{ database: string; total_xact_count: string }>("SHOW STATS")).find((r) => r.database === new URL(t.url).pathname.slice(1))?.total_xact_count ?? 0);
+  Number(
+    (await bouncer.admin<{ database: string; total_xact_count: string }>("SHOW STATS")).find((r) => r.database === new URL(t.url).pathname.slice(1))
+      ?.total_xact_count ?? 0,
+  );
 
 describe("behind PgBouncer in transaction mode", () => {
   it("finds the server's default limits on the shipped configuration's connections, and reports a pooler without them", async () => {
@@ -43,7 +46,9 @@ describe("behind PgBouncer in transaction mode", () => {
     try {
       expect(await poolerLimitMismatches(pool, defaults)).toEqual([
         expect.stringMatching(/^through the pooler, statement_timeout is 0 \(no limit\) where DATABASE_STATEMENT_TIMEOUT_MS is 30000/),
-        expect.stringMatching(/^through the pooler, idle_in_transaction_session_timeout is 0 \(no limit\) where DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS is 60000/),
+        expect.stringMatching(
+          /^through the pooler, idle_in_transaction_session_timeout is 0 \(no limit\) where DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS is 60000/,
+        ),
       ]);
     } finally {
       await pool.end();

@@ -23,6 +23,8 @@ export async function poolerLimitMismatches(pool: pg.Pool, settings: LimitSettin
   return LIMITS.flatMap(({ name, setting }) => {
     const ms = found.get(name) ?? 0;
     if (ms === settings[setting]) return [];
-    return [`through the pooler, ${name} is ${ms === 0 ? "0 (no limit)" : `${ms} ms`} where ${setting} is ${settings[setting]}: set it on the pooler's connections to PostgreSQL (connect_query in deploy/pgbouncer/pgbouncer.ini)`];
+    return [
+      `through the pooler, ${name} is ${ms === 0 ? "0 (no limit)" : `${ms} ms`} where ${setting} is ${settings[setting]}: set it on the pooler's connections to PostgreSQL (connect_query in deploy/pgbouncer/pgbouncer.ini)`,
+    ];
   });
 }

@@ -12,6 +12,8 @@ import { signedInCaller } from "@/scripts/testing/users";
 import { parseConfig } from "./config";
 import { createServerPool } from "./db";
 import { readiness } from "./health";
+import { addMemory } from "./memory/store";
+import { recallFor, searchMemories } from "./memory/recall";
 import { poolerLimitMismatches } from "./pooler";
 import { listenUrl } from "./runs/follow";
 import { CHANNELS, notificationHub } from "./runs/notify";
@@ -78,6 +80,23 @@ describe("behind PgBouncer in transaction mode", () => {
     }
     const limits = await Promise.all(Array.from({ length: 8 }, () => poolerLimitMismatches(pooled.pool, defaults)));
     expect(limits.flat()).toEqual([]);
+  });
+
+  it("recalls memories through it, many at once, with its statements unnamed", async () => {
+    const { user } = await signedInCaller(pooled);
+    await addMemory(pooled.db, user.id, {
+      kind: "profile",
+      text: "I prefer metric units",
+      threadId: null,
+      messageId: null,
+      toolCallId: null,
+      embedding: null,
+      embeddingModel: null,
+    });
+    const found = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => (i % 2 ? recallFor(pooled.pool, user.id, "which units?") : searchMemories(pooled.pool, user.id, "units", 5))),
+    );
+    expect(found.map((rows) => rows.map((r) => r.text))).toEqual(Array(24).fill(["I prefer metric units"]));
   });
 
   it("runs eight conversations at once through it, checkpoints and all", async () => {

@@ -2,6 +2,8 @@
  * The server's pool behind a real PgBouncer (deploy/pgbouncer/pgbouncer.ini, transaction mode), with
  * DATABASE_DIRECT_URL around it: what must not go through a transaction pooler does not.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DB } from "@/db/client";
@@ -19,6 +21,7 @@ import { listenUrl } from "./runs/follow";
 import { CHANNELS, notificationHub } from "./runs/notify";
 
 const t = testDatabaseForFile();
+const empty = testDatabaseForFile({ migrated: false });
 const defaults = parseConfig({});
 let bouncer: PgBouncer;
 const pooled = {} as { pool: pg.Pool; db: DB };
@@ -80,6 +83,18 @@ describe("behind PgBouncer in transaction mode", () => {
     }
     const limits = await Promise.all(Array.from({ length: 8 }, () => poolerLimitMismatches(pooled.pool, defaults)));
     expect(limits.flat()).toEqual([]);
+  });
+
+  it("migrates around it: three `npm run db:migrate` at once, DATABASE_URL the pooler, take turns and leave no lock held", async () => {
+    const migrate = () =>
+      promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/migrate.ts"], {
+        env: { ...process.env, DATABASE_URL: bouncer.pooled(empty.url), DATABASE_DIRECT_URL: empty.url },
+      });
+    const outputs = (await Promise.all([migrate(), migrate(), migrate()])).map((r) => r.stdout);
+    expect(outputs.filter((o) => /applied \d+ migration/.test(o))).toHaveLength(1);
+    expect(outputs.filter((o) => o.includes("schema is up to date"))).toHaveLength(2);
+    const { rows } = await empty.pool.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+    expect(rows[0].n).toBe(0);
   });
 
   it("recalls memories through it, many at once, with its statements unnamed", async () => {

@@ -36,7 +36,9 @@ export async function startPgBouncer(directUrl: string, { databases = (l) => l }
   if (!fs.existsSync(BINARY)) throw new Error(`PgBouncer is not installed (no ${BINARY}): apt-get install pgbouncer (.ci/run installs it)`);
   const target = new URL(directUrl);
   const user = decodeURIComponent(target.username) || "postgres";
-  const password = randomBytes(12).toString("hex");
+  // PgBouncer checks the client's password and logs in to PostgreSQL with it: the database's own,
+  // or, for a PostgreSQL that asks for none, one of ours.
+  const password = decodeURIComponent(target.password) || randomBytes(12).toString("hex");
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "threadline-pgbouncer-"));
   const userlist = path.join(dir, "userlist.txt");

@@ -28,7 +28,10 @@ export interface PoolOptions extends PoolHooks {
   directUrl?: string;
 }
 
-const directUrls = new WeakMap<pg.Pool, string>();
+// On the pool itself, under a global symbol: Next may bundle this module more than once, and each
+// copy must see what the one that made the pool recorded.
+const DIRECT_URL = Symbol.for("threadline.direct-url");
+const directUrlOf = (pool: pg.Pool): string | undefined => (pool as unknown as Record<symbol, string | undefined>)[DIRECT_URL];
 
 /**
  * Where a pool's session-bound work goes: its direct URL when it is behind a transaction pooler,
@@ -37,13 +40,13 @@ const directUrls = new WeakMap<pg.Pool, string>();
  * statement) would be left on a connection that then serves someone else.
  */
 export function sessionUrl(pool: pg.Pool): string {
-  const url = directUrls.get(pool) ?? pool.options.connectionString;
+  const url = directUrlOf(pool) ?? pool.options.connectionString;
   if (!url) throw new Error("The pool has no connection string to open a session on");
   return url;
 }
 
 /** Whether the pool is behind a transaction pooler (it was given a direct URL): no session state may go through it. */
-export const behindPooler = (pool: pg.Pool): boolean => directUrls.has(pool);
+export const behindPooler = (pool: pg.Pool): boolean => directUrlOf(pool) !== undefined;
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
@@ -57,7 +60,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     ...(!options.directUrl && options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
     ...(!options.directUrl && options.idleInTransactionTimeoutMs && { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }),
   });
-  if (options.directUrl) directUrls.set(pool, options.directUrl);
+  if (options.directUrl) Object.defineProperty(pool, DIRECT_URL, { value: options.directUrl });
   // An idle client losing its connection must not crash the process: the pool discards it and the
   // next query opens a fresh one. Without a listener, pg's 'error' event would throw.
   pool.on("error", (err) => options.onIdleError?.(err));

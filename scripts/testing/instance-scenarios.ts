@@ -88,7 +88,7 @@ async function killWhen(t: TestDatabase, a: Server, onB: Client, runId: string, 
   return { written, end: (await followed).at(-1) as Extract<RunEvent, { type: "run-end" }> };
 }
 
-/** The scenarios, as tests of the calling file: watch and Stop across instances, the send race, kill -9 takeover, the approval race. */
+/** The scenarios, as tests of the calling file: watch and Stop across instances, activity across them, the send race, kill -9 takeover, the approval race. */
 export function instanceScenarios(s: Instances, { killPoints = KILL_POINTS } = {}) {
   it("a run on A is watched live from B, and Stop pressed on B cancels it on A", async () => {
     const a = await s.start();
@@ -106,6 +106,34 @@ export function instanceScenarios(s: Instances, { killPoints = KILL_POINTS } = {
       const { messages } = await onB.thread.messages.query({ threadId: threadId });
       expect(messages[1]).toMatchObject({ role: "assistant", stopped: true });
     } finally {
+      await a.stop();
+    }
+  });
+
+  it("a conversation created on A reaches B's activity stream, which only NOTIFY wakes", async () => {
+    const a = await s.start();
+    const heard = new Set<string>();
+    const created: string[] = [];
+    const sub = clientFor(s.b, s.cookie).thread.activity.subscribe(undefined, {
+      onData: (envelope) => {
+        if (envelope.kind === "thread-created") heard.add(envelope.threadId);
+      },
+    });
+    try {
+      const onA = clientFor(a, s.cookie);
+      // Until the stream has started on B, a conversation may come too early to be heard: create
+      // another each time round, and wait for B to hear one.
+      await expect
+        .poll(
+          async () => {
+            created.push((await onA.thread.create.mutate()).id);
+            return created.some((id) => heard.has(id));
+          },
+          { timeout: 15_000, interval: 500 },
+        )
+        .toBe(true);
+    } finally {
+      sub.unsubscribe();
       await a.stop();
     }
   });

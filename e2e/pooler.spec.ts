@@ -10,15 +10,14 @@ import { reloadMidAnswer, signUp } from "./helpers";
  */
 const test = base.extend<object, { pooled: { server: Server; bouncer: PgBouncer } }>({
   pooled: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
+    async ({}, provide) => {
       const direct = process.env.DATABASE_URL!;
       const bouncer = await startPgBouncer(direct);
       try {
         // Paced as the suite's own server is, so the reload comes in the middle of the answer.
         const server = await startServer(bouncer.pooled(direct), { DATABASE_DIRECT_URL: direct, OFFLINE_MODEL_DELAY_MS: "40" });
         try {
-          await use({ server, bouncer });
+          await provide({ server, bouncer });
         } finally {
           await server.stop();
         }
@@ -28,7 +27,7 @@ const test = base.extend<object, { pooled: { server: Server; bouncer: PgBouncer 
     },
     { scope: "worker", timeout: 90_000 },
   ],
-  baseURL: async ({ pooled }, use) => use(pooled.server.url),
+  baseURL: async ({ pooled }, provide) => provide(pooled.server.url),
 });
 
 /** Transactions PgBouncer has passed to the end-to-end database. */

@@ -25,7 +25,32 @@ export interface PoolOptions extends PoolHooks {
   statementTimeoutMs?: number;
   /** Postgres ends a session left idle inside a transaction this long (0: never), releasing its locks. */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * Set when `connectionString` is a transaction pooler (PgBouncer): a direct URL to the same
+   * database, for what needs a session of its own (LISTEN, migrations' advisory lock). See `sessionUrl`.
+   */
+  directUrl?: string;
 }
+
+// On the pool itself, under a global symbol: Next may bundle this module more than once, and each
+// copy must see what the one that made the pool recorded.
+const DIRECT_URL = Symbol.for("threadline.direct-url");
+const directUrlOf = (pool: pg.Pool): string | undefined => (pool as unknown as Record<symbol, string | undefined>)[DIRECT_URL];
+
+/**
+ * Where a pool's session-bound work goes: its direct URL when it is behind a transaction pooler,
+ * else its own. Through a pooler, consecutive transactions of one client run on different server
+ * connections, so a session's state (LISTEN, a session advisory lock, a SET, a named prepared
+ * statement) would be left on a connection that then serves someone else.
+ */
+export function sessionUrl(pool: pg.Pool): string {
+  const url = directUrlOf(pool) ?? pool.options.connectionString;
+  if (!url) throw new Error("The pool has no connection string to open a session on");
+  return url;
+}
+
+/** Whether the pool is behind a transaction pooler (it was given a direct URL): no session state may go through it. */
+export const behindPooler = (pool: pg.Pool): boolean => directUrlOf(pool) !== undefined;
 
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
@@ -34,9 +59,12 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
     // Sent when each connection starts, so they hold for every statement on it without a round trip.
-    ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
-    ...(options.idleInTransactionTimeoutMs && { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }),
+    // A pooler cannot apply them per client (PgBouncer refuses them): there the pooler's server
+    // connections carry the limits (deploy/pgbouncer/pgbouncer.ini), and server/pooler.ts checks them.
+    ...(!options.directUrl && options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
+    ...(!options.directUrl && options.idleInTransactionTimeoutMs && { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }),
   });
+  if (options.directUrl) Object.defineProperty(pool, DIRECT_URL, { value: options.directUrl });
   // An idle client losing its connection must not crash the process: the pool discards it and the
   // next query opens a fresh one. Without a listener, pg's 'error' event would throw.
   pool.on("error", (err) => options.onIdleError?.(err));

@@ -103,8 +103,8 @@ async function loadBinaries(): Promise<Binaries> {
   }
 }
 
-/** PostgreSQL refuses to run as root, so as root we run it as the `postgres` system user. */
-async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
+/** PostgreSQL refuses to run as root, so as root we run it as the `postgres` system user (PgBouncer's tests too). */
+export async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
   if (process.getuid?.() !== 0) return {};
   const ids = async () => ({
     uid: Number((await run("id", ["-u", USER])).stdout.trim()),

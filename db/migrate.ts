@@ -12,7 +12,9 @@ const MIGRATION_LOCK = 724_011_001;
 /**
  * Applies the app's pending migrations (drizzle-kit's), then `alsoUnderLock` (the server's other
  * schema owners, such as LangGraph's checkpointer). Safe to call from several instances starting at
- * once: a session advisory lock serialises them, and the later ones find nothing to apply.
+ * once: a session advisory lock serialises them, and the later ones find nothing to apply. So the
+ * pool must reach Postgres directly, never through a transaction pooler: there the lock would be
+ * taken on one server connection, left on it for whoever gets it next, and released on another.
  */
 export async function applyMigrations(pool: pg.Pool, alsoUnderLock: (pool: pg.Pool) => Promise<void> = async () => {}): Promise<{ applied: number }> {
   const client = await pool.connect();

@@ -5,6 +5,8 @@ import { explainDatabaseError } from "./errors";
 
 export interface ProvisionedDatabase {
   url: string;
+  /** Where migrations go (they hold a session advisory lock): the direct URL around a pooler, else `url`. */
+  migrationUrl: string;
   /** A human description for the start-up log, without credentials. */
   description: string;
   stop(): Promise<void>;
@@ -12,16 +14,25 @@ export interface ProvisionedDatabase {
 
 export class DatabaseUnavailableError extends Error {}
 
-/** `url` (DATABASE_URL) when set, checked by connecting; otherwise the embedded PostgreSQL under `dataDir`. */
-export async function provisionDatabase({ url, dataDir }: { url?: string; dataDir: string }, log: (line: string) => void): Promise<ProvisionedDatabase> {
+/**
+ * `url` (DATABASE_URL) when set, and `directUrl` (DATABASE_DIRECT_URL, around a pooler at `url`),
+ * each checked by connecting; otherwise the embedded PostgreSQL under `dataDir`.
+ */
+export async function provisionDatabase(
+  { url, directUrl, dataDir }: { url?: string; directUrl?: string; dataDir: string },
+  log: (line: string) => void,
+): Promise<ProvisionedDatabase> {
   if (url) {
     await checkConnection(url);
-    return { url, description: `PostgreSQL at ${redact(url)}`, stop: async () => {} };
+    if (directUrl) await checkConnection(directUrl);
+    const description = `PostgreSQL at ${redact(url)}${directUrl ? `, directly at ${redact(directUrl)}` : ""}`;
+    return { url, migrationUrl: directUrl ?? url, description, stop: async () => {} };
   }
   const pgDir = path.join(path.resolve(dataDir), "postgres");
   const embedded = await startEmbeddedPostgres({ dataDir: pgDir, log });
   return {
     url: embedded.url,
+    migrationUrl: embedded.url,
     description: `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in ${path.relative(process.cwd(), pgDir) || pgDir})`,
     stop: embedded.stop,
   };

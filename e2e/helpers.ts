@@ -49,3 +49,31 @@ export async function answerDone(page: Page) {
   await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0, { timeout: 20_000 });
   await expect(lastAnswer(page)).not.toHaveAttribute("aria-busy", "true");
 }
+
+/**
+ * A conversation reloaded in the middle of its answer (signed in already): after the reload the
+ * partial answer is back and keeps growing, and it ends exactly as the same question answered
+ * without interruption, with no word lost or repeated.
+ */
+export async function reloadMidAnswer(page: Page) {
+  // The same question answered without interruption: what the reloaded one must end up as.
+  await newChat(page);
+  await ask(page, "hello");
+  await expect(lastAnswer(page)).toContainText("restart Threadline.", { timeout: 20_000 });
+  await answerDone(page);
+  const expected = await lastAnswer(page).innerText();
+
+  await newChat(page);
+  await ask(page, "hello");
+  await expect(lastAnswer(page)).toContainText("offline demo model");
+  await page.reload();
+  // Still answering after the reload: the partial text is back and keeps growing.
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  await expect(lastAnswer(page)).toContainText("offline demo model");
+  await answerDone(page);
+  expect(await lastAnswer(page).innerText()).toBe(expected);
+
+  await page.reload();
+  expect(await lastAnswer(page).innerText()).toBe(expected);
+  await expect(page.getByRole("article", { name: "You" })).toHaveCount(1);
+}

@@ -25,10 +25,13 @@ async function main() {
   const authSecret = await Promise.resolve()
     .then(() => resolveAuthSecret(mode, settings))
     .catch(fail);
-  const database = await provisionDatabase({ url: settings.DATABASE_URL, dataDir: settings.THREADLINE_DATA_DIR }, log).catch(fail);
+  const database = await provisionDatabase(
+    { url: settings.DATABASE_URL, directUrl: settings.DATABASE_DIRECT_URL, dataDir: settings.THREADLINE_DATA_DIR },
+    log,
+  ).catch(fail);
   log(`Database: ${database.description}`);
 
-  const pool = createPool(database.url);
+  const pool = createPool(database.migrationUrl);
   const { applied } = await migrateDatabase(pool).catch(async (err) => {
     await database.stop();
     return fail(err);

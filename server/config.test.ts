@@ -44,6 +44,14 @@ describe("configuration", () => {
     ]);
   });
 
+  it("refuses a way around a pooler that is not there", () => {
+    expect(refusal({ DATABASE_DIRECT_URL: "postgres://app:hunter2@db:5432/x" })).toEqual([
+      'DATABASE_DIRECT_URL is the way around the pooler at DATABASE_URL, which must be set too, got "postgres://***@db:5432/x"',
+    ]);
+    const both = parseConfig({ DATABASE_URL: "postgres://app@pgbouncer:6432/x", DATABASE_DIRECT_URL: "postgres://app@db:5432/x" });
+    expect([both.DATABASE_URL, both.DATABASE_DIRECT_URL]).toEqual(["postgres://app@pgbouncer:6432/x", "postgres://app@db:5432/x"]);
+  });
+
   it("keeps a password in a bad URL out of the message", () => {
     expect(refusal({ DATABASE_URL: "mysql://app:hunter2@db:3306/x" })).toEqual([
       'DATABASE_URL must be a URL such as postgres://user:password@host:5432/db, got "mysql://***@db:3306/x"',

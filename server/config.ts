@@ -121,6 +121,7 @@ const HTTP = ["http:", "https:"];
 export const configSchema = z
   .object({
     DATABASE_URL: url("postgres://user:password@host:5432/db", ["postgres:", "postgresql:"]),
+    DATABASE_DIRECT_URL: url("postgres://user:password@host:5432/db", ["postgres:", "postgresql:"]),
     THREADLINE_DATA_DIR: textOr(".data"),
     DATABASE_POOL_MAX: wholeNumber("connections", 10),
     DATABASE_CONNECT_TIMEOUT_MS: wholeNumber("milliseconds", 10_000),
@@ -179,6 +180,8 @@ export const configSchema = z
     PORT: wholeNumber("", 3000, { max: 65_535, note: " from 1 to 65535" }),
   })
   .superRefine((c, ctx) => {
+    if (c.DATABASE_DIRECT_URL && !c.DATABASE_URL)
+      ctx.addIssue({ code: "custom", path: ["DATABASE_DIRECT_URL"], message: "is the way around the pooler at DATABASE_URL, which must be set too" });
     if (c.EMBEDDINGS_PROVIDER === "openai" && !c.OPENAI_API_KEY)
       ctx.addIssue({ code: "custom", path: ["OPENAI_API_KEY"], message: "must be set when EMBEDDINGS_PROVIDER is openai" });
     // An OpenAI-compatible server has no model everyone has, nor an address anyone could guess.

@@ -17,7 +17,10 @@ export async function readiness(pool: pg.Pool): Promise<Readiness> {
   const client = await pool.connect().catch(() => null);
   if (client) {
     try {
-      await client.query("SET statement_timeout = 1000");
+      // SET LOCAL, in a transaction of its own: a session SET would outlive this check on the
+      // connection, and behind a transaction pooler land on a server connection someone else uses next.
+      await client.query("BEGIN READ ONLY");
+      await client.query("SET LOCAL statement_timeout = 1000");
       const { rows } = await client.query<{ applied: number | null; saver: string | null }>(
         `SELECT (SELECT count(*)::int FROM drizzle.__drizzle_migrations WHERE to_regclass('drizzle.__drizzle_migrations') IS NOT NULL) AS applied,
                 to_regclass($1) AS saver`,
@@ -29,8 +32,12 @@ export async function readiness(pool: pg.Pool): Promise<Readiness> {
       // A missing migrations table reads as "not migrated", not as a broken database.
       checks.database = (err as { code?: string }).code === "42P01";
     } finally {
-      await client.query("RESET statement_timeout").catch(() => undefined);
-      client.release();
+      // Nothing to commit; a broken connection is not given back to the pool.
+      const ended = await client.query("ROLLBACK").then(
+        () => true,
+        () => false,
+      );
+      client.release(!ended);
     }
   }
   return { ready: checks.database && checks.migrations && checks.accepting, checks };

@@ -1,6 +1,7 @@
 import "server-only";
 import { ConfigError, config } from "@/server/config";
-import { getDb } from "@/server/db";
+import { getDb, getPool } from "@/server/db";
+import { poolerLimitMismatches } from "@/server/pooler";
 import { getAgent } from "@/server/agent";
 import { logger } from "@/server/observability/log";
 import { drain } from "@/server/runs/lifecycle";
@@ -11,7 +12,7 @@ import { frontDoorInstalled } from "@/server/security/front-door.mjs";
 
 /**
  * What a server instance starts (from instrumentation.ts, Node runtime only): the checked
- * configuration, a warning when the front door is missing, tracing when configured, the run
+ * configuration, a warning when the front door is missing (or the limits through a pooler are not the settings'), tracing when configured, the run
  * workers, indexing for search the conversations older than search (in the background), and, when `npm start` leaves signals to us (NEXT_MANUAL_SIG_HANDLE), a shutdown in which
  * answers in progress finish their current step and are handed to another instance before the
  * process exits.
@@ -24,6 +25,11 @@ export async function startInstance() {
   // Traces only when there is somewhere to send them; otherwise the SDK is not even loaded.
   if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) (await import("./observability/start-tracing")).startTracing();
   if (!settings.DATABASE_URL) return;
+  if (settings.DATABASE_DIRECT_URL) {
+    void poolerLimitMismatches(getPool(), settings)
+      .then((lines) => lines.forEach((line) => logger().warn(line)))
+      .catch((err) => logger().error({ err }, "could not read the limits through the pooler"));
+  }
   const stopWorkers = startRunWorkers(getDb(), getAgent);
   void backfillSearch(getDb(), getCheckpointer())
     .then((threads) => threads && logger().info({ threads }, "indexed older conversations for search"))

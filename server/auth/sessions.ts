@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { userSessions } from "@/db/schema";
 import { config } from "@/server/config";
-import { connectionString } from "@/server/runs/follow";
+import { listenUrl } from "@/server/runs/follow";
 import { CHANNELS, notificationHub } from "@/server/runs/notify";
 
 /** What a session cookie says about its sign-in, next to Auth.js's own claims. */
@@ -87,7 +87,7 @@ function forget(sid: string) {
 }
 
 function listenForEndings(db: DB) {
-  const hub = notificationHub(connectionString(db));
+  const hub = notificationHub(listenUrl(db));
   if (shared().listening.has(hub)) return;
   shared().listening.add(hub);
   hub.on(CHANNELS.sessions, forget);

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { MemoryKind } from "@/lib/memory";
 import type { Embedder } from "./embeddings";
+import { prepared } from "@/db/statements";
 
 /** A memory as recall returns it: enough to show the model and to name it afterwards. */
 export interface Recalled {
@@ -46,9 +46,6 @@ const SEARCH_SQL = `SELECT m.id, m.kind, m.text FROM memories m, websearch_to_ts
   ORDER BY ts_rank_cd(m.tsv, q, 1) DESC, m.updated_at DESC, m.id DESC LIMIT $3`;
 const NEWEST_SQL = `SELECT id, kind, text FROM memories WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2`;
 
-/** Named by its text: each connection parses and plans it once. */
-const named = (text: string) => ({ name: `memory_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text });
-
 /**
  * What recall puts before the model for the latest message: every profile memory, then the facts
  * most relevant to it. With an embeddings provider, the full-text ranking and cosine similarity
@@ -57,9 +54,7 @@ const named = (text: string) => ({ name: `memory_${createHash("sha1").update(tex
  */
 export async function recallFor(pool: pg.Pool, userId: string, message: string, embedder?: Embedder | null, signal?: AbortSignal): Promise<Recalled[]> {
   const query = orQuery(message);
-  const textual = query
-    ? pool.query<Recalled>({ ...named(RECALL_SQL), values: [userId, query] })
-    : pool.query<Recalled>({ ...named(PROFILE_SQL), values: [userId] });
+  const textual = query ? pool.query<Recalled>(prepared(pool, RECALL_SQL, [userId, query])) : pool.query<Recalled>(prepared(pool, PROFILE_SQL, [userId]));
   if (!embedder || !message.trim()) return (await textual).rows;
   const [{ rows }, byVector] = await Promise.all([textual, nearest(pool, userId, message, ["fact"], embedder, signal)]);
   const profile = rows.filter((r) => r.kind === "profile");
@@ -70,8 +65,8 @@ export async function recallFor(pool: pg.Pool, userId: string, message: string, 
 /** What the recall tool finds for a query: full text, with cosine similarity fused in when there is an embedder. */
 export async function searchMemories(pool: pg.Pool, userId: string, text: string, limit: number, embedder?: Embedder | null, signal?: AbortSignal) {
   const query = orQuery(text);
-  if (!query) return (await pool.query<Recalled>({ ...named(NEWEST_SQL), values: [userId, limit] })).rows;
-  const textual = pool.query<Recalled>({ ...named(SEARCH_SQL), values: [userId, query, limit] });
+  if (!query) return (await pool.query<Recalled>(prepared(pool, NEWEST_SQL, [userId, limit]))).rows;
+  const textual = pool.query<Recalled>(prepared(pool, SEARCH_SQL, [userId, query, limit]));
   if (!embedder) return (await textual).rows;
   const [{ rows }, byVector] = await Promise.all([textual, nearest(pool, userId, text, ["profile", "fact"], embedder, signal)]);
   return fuse([rows, byVector]).slice(0, limit);
@@ -81,7 +76,7 @@ export async function searchMemories(pool: pg.Pool, userId: string, text: string
 async function nearest(pool: pg.Pool, userId: string, text: string, kinds: MemoryKind[], embedder: Embedder, signal?: AbortSignal): Promise<Recalled[]> {
   const vector = await embedder.embedQuery(text, signal);
   if (!vector) return [];
-  const { rows } = await pool.query<Recalled & { embedding: number[] }>({ ...named(VECTORS_SQL), values: [userId, embedder.model, kinds] });
+  const { rows } = await pool.query<Recalled & { embedding: number[] }>(prepared(pool, VECTORS_SQL, [userId, embedder.model, kinds]));
   return rows
     .map((r) => ({ memory: { id: r.id, kind: r.kind, text: r.text }, score: cosine(vector, r.embedding) }))
     .filter((r) => r.score > 0)

@@ -1,4 +1,4 @@
-import type { DB } from "@/db/client";
+import { type DB, sessionUrl } from "@/db/client";
 import type { SequencedEvent } from "@/lib/run-events";
 import { CHANNELS, notificationHub } from "./notify";
 import { readEvents } from "./store";
@@ -12,7 +12,7 @@ const POLL_MS = { listening: 2_000, deaf: 250 };
  * connection is down it polls, so a dropped LISTEN slows delivery but never stops it.
  */
 export async function* followRun(db: DB, runId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<SequencedEvent> {
-  const hub = notificationHub(connectionString(db));
+  const hub = notificationHub(listenUrl(db));
   let wake: (() => void) | null = null;
   let pending = false;
   const off = hub.on(CHANNELS.events, (payload) => {
@@ -49,9 +49,5 @@ export async function* followRun(db: DB, runId: string, afterSeq: number, signal
   }
 }
 
-/** The URL of the pool behind a Drizzle handle: the listening connection goes to the same database. */
-export function connectionString(db: DB): string {
-  const url = db.$client.options.connectionString;
-  if (!url) throw new Error("The database handle has no connection string to LISTEN on");
-  return url;
-}
+/** Where a Drizzle handle's listening connection goes: the same database, around the pooler when there is one. */
+export const listenUrl = (db: DB): string => sessionUrl(db.$client);

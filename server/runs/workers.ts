@@ -2,7 +2,7 @@ import { type DB, isDatabaseUnavailable } from "@/db/client";
 import { config } from "@/server/config";
 import { DatabaseOutageError, databaseOutage } from "@/server/database-outage";
 import type { Agent } from "@/server/agent";
-import { connectionString } from "./follow";
+import { listenUrl } from "./follow";
 import { runTiming } from "./instance";
 import { CHANNELS, notificationHub } from "./notify";
 import { localRun, localRunIds } from "./registry";
@@ -22,7 +22,7 @@ const PRUNE_EVERY_MS = 60_000;
  */
 export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void {
   const timing = runTiming();
-  const stopListening = notificationHub(connectionString(db)).on(CHANNELS.control, (runId) => localRun(runId)?.controller.abort());
+  const stopListening = notificationHub(listenUrl(db)).on(CHANNELS.control, (runId) => localRun(runId)?.controller.abort());
 
   const beat = setInterval(() => {
     heartbeat(db, localRunIds())

@@ -1,8 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { type Checkpoint, type CheckpointMetadata, type ChannelVersions, type PendingWrite, WRITES_IDX_MAP } from "@langchain/langgraph-checkpoint";
-import { createHash } from "node:crypto";
 import type pg from "pg";
+import { prepared } from "@/db/statements";
 import { BranchSafePostgresSaver } from "./branch-safe";
 import { isMessageList, MessageMemory, type NewNode, type NewPayload, payloadKeys, planPath, scopeOf } from "./message-store";
 import { metrics, timed } from "@/server/observability/metrics";
@@ -319,16 +319,10 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     return reviveMessage(type, payload) ?? (this.serde.loadsTyped(type, payload) as Promise<BaseMessage>);
   }
 
-  /**
-   * A statement prepared once per connection (named by its text): a turn's statements differ only in
-   * their values, so Postgres parses and plans each kind once.
-   */
+  /** Prepared once per connection (unnamed behind a pooler): a turn's statements differ only in their values. */
   private query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]) {
-    let name = this.statementNames.get(text);
-    if (!name) this.statementNames.set(text, (name = `threadline_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`));
-    return this.db.query<R>({ name, text, values });
+    return this.db.query<R>(prepared(this.db, text, values));
   }
-  private readonly statementNames = new Map<string, string>();
 
   private readonly serialize = (message: BaseMessage) => this.serde.dumpsTyped(message) as Promise<[string, Uint8Array]>;
 

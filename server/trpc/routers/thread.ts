@@ -7,7 +7,7 @@ import { cancelThreadRun, switchBranchTo } from "@/server/runs/lifecycle";
 import { branchInfo } from "@/server/threads/branches";
 import { type Activity, announce, parseActivity } from "@/server/threads/activity";
 import { toUiMessages } from "@/server/threads/messages";
-import { connectionString } from "@/server/runs/follow";
+import { listenUrl } from "@/server/runs/follow";
 import { CHANNELS, notificationHub } from "@/server/runs/notify";
 import { createThread, deleteThread, listThreads, renameThread, THREAD_NOT_FOUND } from "@/server/threads/queries";
 import { protectedProcedure, router, threadProcedure } from "../init";
@@ -54,7 +54,7 @@ export const threadRouter = router({
   activity: protectedProcedure.subscription(async function* ({ ctx, signal }) {
     const queue: Activity[] = [];
     let wake: (() => void) | null = null;
-    const off = notificationHub(connectionString(ctx.db)).on(CHANNELS.activity, (payload) => {
+    const off = notificationHub(listenUrl(ctx.db)).on(CHANNELS.activity, (payload) => {
       const activity = parseActivity(payload, ctx.userId);
       if (!activity) return;
       queue.push(activity);

@@ -18,6 +18,9 @@ import { holdRun, releaseRun } from "./registry";
 import { appendEvents } from "./event-writer";
 import { createRun, MAX_RUN_EVENTS, readEvents, releaseForTakeover } from "./store";
 import { StreamTranslator } from "./translate";
+import { CHECKPOINT_SCHEMA, checkpointerKind } from "@/server/agent/checkpointer";
+import { compactThread } from "@/server/agent/saver/retention";
+import { config as settings } from "@/server/config";
 import { logger } from "@/server/observability/log";
 import { inSpan } from "@/server/observability/tracing";
 
@@ -172,8 +175,12 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
   } finally {
     await run.settled();
     releaseRun(run);
+    // After the ending is recorded: compaction waits for the thread to hold no active run.
+    if (retainsOnlyTurns()) void compactThread(db, CHECKPOINT_SCHEMA, run.threadId).catch((err) => run.logger.warn({ err }, "could not compact checkpoints"));
   }
 }
+
+const retainsOnlyTurns = () => settings().CHECKPOINT_RETENTION === "turn" && checkpointerKind() === "threadline";
 
 /**
  * A stopped answer stays in the conversation as far as it got, marked as stopped. Tool calls it

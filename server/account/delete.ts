@@ -63,4 +63,3 @@ async function stopRuns(db: DB, userId: string) {
   const deadline = Date.now() + STOP_RUNS_WITHIN_MS;
   while ((await activeOf()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
-

@@ -32,4 +32,3 @@ export async function changePassword(db: DB, userId: string, input: { currentPas
   await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
   await endAllSessions(db, userId, keepSid);
 }
-

@@ -149,7 +149,7 @@ describe("delete account", () => {
     const slow = createCaller(testContext(t, { ...sessionFor(user.id), sid: session.sid }, testAgent(t.pool, createOfflineModel(200))));
     const writing = await slow.chat.send({ text: "hello there, tell me what you can do" });
     const stream = (await slow.chat.events({ runId: writing.runId, lastEventId: `${writing.runId}:0` }))[Symbol.asyncIterator]();
-    while (((await stream.next()).value as [string, { type: string }])[1].type !== "text-delta");
+    while (((await stream.next()).value as unknown as [string, { type: string }])[1].type !== "text-delta");
     const added = await snapshot();
     const untouched = Object.keys(before).filter((table) => added[table]!.rows <= before[table]!.rows);
     expect(untouched).toEqual(NOBODYS);

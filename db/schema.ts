@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { AdapterAccountType } from "next-auth/adapters";
 import type { ApprovalStatus } from "../lib/messages";
+import { MAX_FEEDBACK_COMMENT, type Rating } from "../lib/feedback";
 import { MAX_MEMORY_LENGTH, type MemoryKind } from "../lib/memory";
 
 /**
@@ -360,3 +361,38 @@ export const searchBackfill = pgTable("search_backfill", {
     .primaryKey()
     .references(() => threads.id, { onDelete: "cascade" }),
 });
+
+/**
+ * The user's "Good answer" / "Bad answer" on an assistant message (its UI id, as message_branches
+ * names it), with an optional comment on a bad one. One row per user and message: changing the
+ * choice updates it. The agent and model that wrote the answer are kept for the metrics and the export.
+ */
+export const feedback = pgTable(
+  "feedback",
+  {
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    rating: text("rating").$type<Rating>().notNull(),
+    comment: text("comment"),
+    agent: text("agent").notNull(),
+    model: text("model").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    // Thread first: the conversation's feedback is read (and deleted with it) by thread.
+    primaryKey({ columns: [t.threadId, t.messageId, t.userId] }),
+    index("feedback_user_idx").on(t.userId),
+    check("feedback_rating", sql`${t.rating} in ('good', 'bad')`),
+    check("feedback_comment_length", sql`char_length(${t.comment}) <= ${sql.raw(String(MAX_FEEDBACK_COMMENT))}`),
+  ],
+);

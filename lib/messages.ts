@@ -33,4 +33,14 @@ export type MessagePart =
  */
 export type UiMessage =
   | { id: string; role: "user"; text: string; branch?: BranchInfo }
-  | { id: string; role: "assistant"; parts: MessagePart[]; stopped: boolean; usage: TokenUsage | null; branch?: BranchInfo; memories?: string[] };
+  | {
+      id: string;
+      role: "assistant";
+      parts: MessagePart[];
+      stopped: boolean;
+      usage: TokenUsage | null;
+      branch?: BranchInfo;
+      memories?: string[];
+      /** The configured model that wrote it, for answers written since that was recorded. */
+      model?: string;
+    };

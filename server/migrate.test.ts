@@ -21,6 +21,7 @@ describe("migrations", () => {
     expect(rows.map((r) => r.table_name)).toEqual([
       "account",
       "approvals",
+      "feedback",
       "memories",
       "message_branches",
       "message_search",

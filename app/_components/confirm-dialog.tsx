@@ -7,11 +7,13 @@ interface Props {
   confirmLabel: string;
   onConfirm: () => void;
   onCancel: () => void;
+  /** Confirm stays off until what the dialog asks for is done (say, an email typed). */
+  confirmDisabled?: boolean;
   children: ReactNode;
 }
 
 /** A native modal <dialog>: the browser traps focus, handles Escape and restores focus on close. */
-export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onCancel, children }: Props) {
+export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onCancel, confirmDisabled, children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -34,12 +36,17 @@ export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onCancel, 
       <h2 id={titleId} className="text-lg font-semibold">
         {title}
       </h2>
-      <p className="mt-2 text-sm text-zinc-600">{children}</p>
+      <div className="mt-2 text-sm text-zinc-600">{children}</div>
       <div className="mt-6 flex justify-end gap-2">
         <button type="button" onClick={onCancel} className="rounded-lg px-3 py-1.5 text-sm font-medium hover:bg-zinc-100">
           Cancel
         </button>
-        <button type="button" onClick={onConfirm} className="rounded-lg bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-500">
+        <button
+          type="button"
+          onClick={onConfirm}
+          disabled={confirmDisabled}
+          className="rounded-lg bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-500 disabled:opacity-50"
+        >
           {confirmLabel}
         </button>
       </div>

@@ -77,6 +77,9 @@ export function Sidebar({ email }: { email: string }) {
         <Link href="/settings/memory" className="shrink-0 rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
           Memory
         </Link>
+        <Link href="/settings/account" className="shrink-0 rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
+          Account
+        </Link>
         <form action={signOutAction}>
           <button type="submit" className="shrink-0 whitespace-nowrap rounded-lg px-2 py-1 font-medium hover:bg-zinc-200">
             Sign out

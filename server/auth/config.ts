@@ -4,6 +4,8 @@ import { safeCallbackPath } from "./redirect";
 declare module "next-auth" {
   interface Session {
     user: { id: string } & DefaultSession["user"];
+    /** The API's sessions only (session-cookie.ts): the user_sessions row, so that a password change can keep this one. */
+    sid?: string;
   }
 }
 

@@ -41,3 +41,45 @@ it("a session signed out on one instance is refused by another that had already 
     )
     .toBe("UNAUTHORIZED");
 });
+
+/** Whether the cookie still opens the app's home page there (a page load runs Auth.js's jwt callback), or is sent to sign in. */
+const pageOpens = (server: Server, cookie: string) =>
+  fetch(`${server.url}/`, { redirect: "manual", headers: { cookie } }).then((res) => (res.status === 200 ? "opens" : `refused ${res.status}`));
+const apiAnswers = (client: ReturnType<typeof clientFor>) =>
+  client.thread.list.query({}).then(
+    () => "accepted",
+    (err: { data?: { code?: string } }) => err.data?.code,
+  );
+
+it("Sign out everywhere on one instance ends every session of the user, pages and API, on every instance; another user's stays", async () => {
+  const [email, bystanderEmail] = [uniqueEmail(), uniqueEmail()];
+  await Promise.all([createUser(t.db, { email, password: PASSWORD }), createUser(t.db, { email: bystanderEmail, password: PASSWORD })]);
+  const [here, there, bystander] = [
+    await signInOverHttp(a.url, email, PASSWORD),
+    await signInOverHttp(b.url, email, PASSWORD),
+    await signInOverHttp(b.url, bystanderEmail, PASSWORD),
+  ];
+  const sessions = [clientFor(a, here), clientFor(b, here), clientFor(a, there), clientFor(b, there)];
+  // Every instance has seen every session live, and B would trust that for an hour.
+  expect(await Promise.all(sessions.map(apiAnswers))).toEqual(["accepted", "accepted", "accepted", "accepted"]);
+  expect(await Promise.all([pageOpens(a, here), pageOpens(b, there), pageOpens(b, bystander)])).toEqual(["opens", "opens", "opens"]);
+
+  await clientFor(a, here).account.signOutEverywhere.mutate();
+  await expect.poll(() => Promise.all(sessions.map(apiAnswers)), { timeout: 10_000 }).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED"]);
+  await expect
+    .poll(() => Promise.all([pageOpens(a, here), pageOpens(b, here), pageOpens(a, there), pageOpens(b, there)]), { timeout: 10_000 })
+    .toEqual([expect.stringMatching(/^refused/), expect.stringMatching(/^refused/), expect.stringMatching(/^refused/), expect.stringMatching(/^refused/)]);
+  expect([await apiAnswers(clientFor(b, bystander)), await pageOpens(b, bystander)]).toEqual(["accepted", "opens"]);
+});
+
+it("deleting the account on one instance ends its sessions on another at once", async () => {
+  const email = uniqueEmail();
+  await createUser(t.db, { email, password: PASSWORD });
+  const [here, there] = [await signInOverHttp(a.url, email, PASSWORD), await signInOverHttp(b.url, email, PASSWORD)];
+  expect(await apiAnswers(clientFor(b, there))).toBe("accepted");
+  await clientFor(a, here).account.delete.mutate({ email });
+  await expect
+    .poll(() => Promise.all([apiAnswers(clientFor(a, here)), apiAnswers(clientFor(b, there))]), { timeout: 10_000 })
+    .toEqual(["UNAUTHORIZED", "UNAUTHORIZED"]);
+  expect(await pageOpens(b, there)).toMatch(/^refused/);
+});

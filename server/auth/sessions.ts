@@ -35,12 +35,14 @@ export async function sessionIsLive(db: DB, claims: SessionClaims): Promise<bool
   listenForEndings(db);
   const seen = checked().get(sid);
   if (seen && seen.userId === sub && Date.now() - seen.at < config().SESSION_RECHECK_SECONDS * 1000) return seen.live;
+  const endingsBefore = shared().endings;
   const [row] = await db
     .select({ id: userSessions.id })
     .from(userSessions)
     .where(and(eq(userSessions.id, sid), eq(userSessions.userId, sub), isNull(userSessions.endedAt), gt(userSessions.expiresAt, sql`now()`)))
     .limit(1);
-  remember(sid, { userId: sub, live: Boolean(row), at: Date.now() });
+  // An ending heard while the query ran may be newer than what it read: then nothing is remembered, so the next look asks again.
+  if (shared().endings === endingsBefore) remember(sid, { userId: sub, live: Boolean(row), at: Date.now() });
   return Boolean(row);
 }
 
@@ -50,15 +52,20 @@ export async function endSession(db: DB, sid: string) {
   await announceEnded(db, sql`id = ${sid}`);
 }
 
-/** Sign out everywhere (and account deletion): every session of the user ends on every instance. */
-export async function endAllSessions(db: DB, userId: string) {
-  await announceEnded(db, sql`user_id = ${userId}`);
+/**
+ * Sign out everywhere (and account deletion): every session of the user ends on every instance.
+ * `except`: one session to keep (the one changing its password, which stays signed in).
+ */
+export async function endAllSessions(db: DB, userId: string, except?: string) {
+  await announceEnded(db, except ? sql`user_id = ${userId} AND id <> ${except}` : sql`user_id = ${userId}`);
 }
 
+/** Ends the sessions; this instance forgets them at once, the others when the NOTIFY reaches them. */
 async function announceEnded(db: DB, which: ReturnType<typeof sql>) {
-  await db.execute(sql`
+  const { rows } = await db.execute<{ id: string }>(sql`
     WITH ended AS (UPDATE user_sessions SET ended_at = now() WHERE ${which} AND ended_at IS NULL RETURNING id)
-    SELECT pg_notify(${CHANNELS.sessions}, id) FROM ended`);
+    SELECT id, pg_notify(${CHANNELS.sessions}, id) FROM ended`);
+  for (const { id } of rows) forget(id);
 }
 
 /** Forgets sign-ins that ended or ran out a day ago. */
@@ -71,8 +78,9 @@ const MAX_REMEMBERED = 10_000;
 type Seen = { userId: string; live: boolean; at: number };
 
 // On globalThis: proxy.ts, route handlers and pages may each load their own copy of this module.
-const state = globalThis as unknown as { __threadlineSessions?: { seen: Map<string, Seen>; listening: WeakSet<object> } };
-const shared = () => (state.__threadlineSessions ??= { seen: new Map(), listening: new WeakSet() });
+// `endings` counts the endings heard, so a look at Postgres that one overtook is not remembered.
+const state = globalThis as unknown as { __threadlineSessions?: { seen: Map<string, Seen>; listening: WeakSet<object>; endings: number } };
+const shared = () => (state.__threadlineSessions ??= { seen: new Map(), listening: new WeakSet(), endings: 0 });
 const checked = () => shared().seen;
 
 function remember(sid: string, seen: Seen) {
@@ -83,6 +91,7 @@ function remember(sid: string, seen: Seen) {
 }
 
 function forget(sid: string) {
+  shared().endings++;
   checked().delete(sid);
 }
 

@@ -17,9 +17,15 @@ export interface SignedInUser {
 
 export type CreateUserResult = { ok: true; user: SignedInUser } | { ok: false; reason: "email-taken" };
 
+/** A new password's hash. Throws Unavailable when every hash slot is taken (hash-slots.ts). */
+export const hashPassword = (password: string) => withHashSlot(() => bcrypt.hash(password, COST));
+
+/** Whether the password is the one hashed. Throws Unavailable when every hash slot is taken. */
+export const passwordMatches = (password: string, hash: string) => withHashSlot(() => bcrypt.compare(password, hash));
+
 /** Throws Unavailable when every hash slot is taken (hash-slots.ts). */
 export async function createUser(db: DB, input: SignUpInput): Promise<CreateUserResult> {
-  const passwordHash = await withHashSlot(() => bcrypt.hash(input.password, COST));
+  const passwordHash = await hashPassword(input.password);
   const rows = await db
     .insert(users)
     .values({ email: input.email, passwordHash })
@@ -37,7 +43,7 @@ export async function verifyCredentials(db: DB, input: SignInInput): Promise<Sig
     .from(users)
     .where(eq(users.email, input.email))
     .limit(1);
-  const matches = await withHashSlot(() => bcrypt.compare(input.password, row?.passwordHash ?? DUMMY_HASH));
+  const matches = await passwordMatches(input.password, row?.passwordHash ?? DUMMY_HASH);
   if (!row?.passwordHash || !matches) return null;
   return { id: row.id, email: row.email!, name: row.name };
 }

@@ -91,6 +91,18 @@ function create() {
       name: "threadline_password_hashes_running_max",
       help: "Most bcrypt hashes and compares that ran at once on this instance since it started",
     }),
+    feedbackGiven: new client.Counter({
+      ...r,
+      name: "threadline_feedback_total",
+      help: "Good and bad answer ratings given, by the agent and configured model that wrote the answer (a changed choice counts its new rating)",
+      labelNames: ["agent", "model", "rating"] as const,
+    }),
+    feedbackWithdrawn: new client.Counter({
+      ...r,
+      name: "threadline_feedback_withdrawn_total",
+      help: "Ratings replaced by another or taken back; given minus withdrawn is the ratings that stand",
+      labelNames: ["agent", "model", "rating"] as const,
+    }),
     passwordHashesRefused: new client.Counter({
       ...r,
       name: "threadline_password_hashes_refused_total",

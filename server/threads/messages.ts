@@ -24,6 +24,8 @@ export function toUiMessages(messages: BaseMessage[]): UiMessage[] {
       if (m.response_metadata?.stopped) turn.stopped = true;
       const recalled = m.response_metadata?.memory_ids;
       if (Array.isArray(recalled) && recalled.length) turn.memories = [...new Set([...(turn.memories ?? []), ...recalled.map(String)])];
+      const model = m.response_metadata?.agent_model;
+      if (typeof model === "string") turn.model = model;
       if (m.usage_metadata) {
         const prev = turn.usage ?? { input: 0, output: 0 };
         turn.usage = { input: prev.input + m.usage_metadata.input_tokens, output: prev.output + m.usage_metadata.output_tokens };

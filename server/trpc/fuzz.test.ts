@@ -68,8 +68,17 @@ const HOSTILE: unknown[] = [
 const HIDDEN_IN_TITLES = /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/;
 
 /** A valid input for each procedure (ids of the caller's own thread), whose fields are then replaced. */
-function shapes(own: { threadId: string; runId: string; messageId: string; memoryId: string }): Record<string, Record<string, unknown> | undefined> {
+function shapes(own: {
+  threadId: string;
+  runId: string;
+  messageId: string;
+  answerId: string;
+  memoryId: string;
+}): Record<string, Record<string, unknown> | undefined> {
+  // First: what comes later (edits, regenerations) moves the thread to other branches, where the answer is not shown.
   return {
+    "feedback.ofThread": { threadId: own.threadId },
+    "feedback.set": { threadId: own.threadId, messageId: own.answerId, rating: "bad", comment: "fuzz" },
     "thread.list": { limit: 10, cursor: null },
     "thread.get": { threadId: own.threadId },
     "thread.create": { title: "fuzz", temporary: false },
@@ -94,6 +103,11 @@ function shapes(own: { threadId: string; runId: string; messageId: string; memor
     "memory.settings": undefined,
     "memory.setUseMemory": { useMemory: true },
     "search.conversations": { query: "fuzz", limit: 10, cursor: null },
+    "account.get": undefined,
+    // Never the right password nor the caller's email: the fuzzing caller keeps its account.
+    "account.changePassword": { currentPassword: "not-the-password", newPassword: "fuzz-password-1" },
+    "account.signOutEverywhere": undefined,
+    "account.delete": { email: "not-the-owner@example.com" },
   };
 }
 
@@ -121,11 +135,11 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
   const { caller, user } = await signedInCaller(t);
   const own = await caller.chat.send({ text: "what is 3+3?" });
   await subscribeEvents(caller, own.runId);
-  const messageId = (await caller.thread.messages({ threadId: own.threadId })).messages[0]!.id;
+  const [messageId, answerId] = (await caller.thread.messages({ threadId: own.threadId })).messages.map((m) => m.id);
   const memoryId = (
     await addMemory(t.db, user.id, { kind: "fact", text: "mine", threadId: null, messageId: null, toolCallId: null, embedding: null, embeddingModel: null })
   ).id;
-  const valid = shapes({ threadId: own.threadId, runId: own.runId, messageId, memoryId });
+  const valid = shapes({ threadId: own.threadId, runId: own.runId, messageId: messageId!, answerId: answerId!, memoryId });
   expect(Object.keys(valid).sort()).toEqual(Object.keys(procedures()).sort());
 
   const failures: string[] = [];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_FEEDBACK_COMMENT } from "@/lib/feedback";
 import { MAX_MESSAGE_LENGTH, MAX_SEARCH_LENGTH } from "@/lib/limits";
 import { MAX_MEMORY_LENGTH } from "@/lib/memory";
 import { withoutHiddenControls } from "@/lib/text";
@@ -50,6 +51,15 @@ export const memoryFilter = storable(z.string().max(200, "The search must be at 
 export const searchText = storable(
   z.string().trim().min(1, "Type something to search for").max(MAX_SEARCH_LENGTH, `A search must be at most ${MAX_SEARCH_LENGTH} characters`),
   "The search",
+);
+
+/** What the user adds to "Bad answer" (empty: nothing to add). */
+export const feedbackComment = storable(
+  z
+    .string()
+    .trim()
+    .max(MAX_FEEDBACK_COMMENT, `The comment must be at most ${MAX_FEEDBACK_COMMENT.toLocaleString("en")} characters`),
+  "The comment",
 );
 
 /** Ids we made (messages, tool calls): opaque, short, printable. */

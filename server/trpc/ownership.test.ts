@@ -34,6 +34,13 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "memory.settings": null,
   "memory.setUseMemory": null,
   "search.conversations": null,
+  // The signed-in user's own account, whatever is asked: checked below.
+  "account.get": null,
+  "account.changePassword": null,
+  "account.signOutEverywhere": null,
+  "account.delete": null,
+  "feedback.ofThread": (ids) => ({ threadId: ids.threadId }),
+  "feedback.set": (ids) => ({ threadId: ids.threadId, messageId: ids.answerId, rating: "bad", comment: "mine now" }),
   "thread.get": (ids) => ({ threadId: ids.threadId }),
   "thread.rename": (ids) => ({ threadId: ids.threadId, title: "mine now" }),
   "thread.messages": (ids) => ({ threadId: ids.threadId }),
@@ -58,6 +65,7 @@ async function owner() {
   const second = await caller.chat.send({ threadId: first.threadId, text: "remember that the owner was here" });
   expect((await subscribeEvents(caller, second.runId)).at(-1)!.event).toMatchObject({ status: "paused" });
   const state = await caller.thread.messages({ threadId: first.threadId });
+  await caller.feedback.set({ threadId: first.threadId, messageId: state.messages[1]!.id, rating: "good" });
   const ids: Ids = {
     threadId: first.threadId,
     runId: first.runId,
@@ -86,6 +94,8 @@ async function owner() {
         caller.thread.messages({ threadId: ids.threadId }),
         caller.memory.list({}),
         caller.memory.settings(),
+        caller.feedback.ofThread({ threadId: ids.threadId }),
+        caller.account.get(),
       ]),
   };
 }
@@ -116,6 +126,20 @@ describe("ownership", () => {
     }
     expect(await victim.snapshot()).toEqual(before);
     expect(before[1].approvals.map((a) => a.status)).toEqual(["pending"]);
+    expect(before[4]).toEqual([{ messageId: victim.ids.answerId, rating: "good", comment: null }]);
+  });
+
+  it("reads, changes, signs out and deletes only the caller's own account, whatever email is typed", async () => {
+    const victim = await owner();
+    const before = await victim.snapshot();
+    const { caller, user } = await signedInCaller(t);
+    expect(await caller.account.get()).toEqual({ email: user.email, hasPassword: true });
+    await expect(caller.account.delete({ email: victim.user.email })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.account.changePassword({ currentPassword: "correct-horse-42", newPassword: "taken-over-1" })).resolves.toEqual({ changed: true });
+    await caller.account.signOutEverywhere();
+    await caller.account.delete({ email: user.email });
+    expect(await victim.snapshot()).toEqual(before);
+    expect(before[5]).toEqual({ email: victim.user.email, hasPassword: true });
   });
 
   it("searches only the user's own messages and titles", async () => {

@@ -1,6 +1,8 @@
 import "server-only";
 import { createCallerFactory, router } from "./init";
+import { accountRouter } from "./routers/account";
 import { chatRouter } from "./routers/chat";
+import { feedbackRouter } from "./routers/feedback";
 import { memoryRouter } from "./routers/memory";
 import { searchRouter } from "./routers/search";
 import { threadRouter } from "./routers/thread";
@@ -10,6 +12,8 @@ export const appRouter = router({
   chat: chatRouter,
   memory: memoryRouter,
   search: searchRouter,
+  feedback: feedbackRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -108,6 +108,7 @@ export function Conversation({ threadId, focus }: { threadId?: string; focus?: s
                 message={m}
                 streaming={Boolean(run.live && !run.live.ended && i === shown.length - 1)}
                 actions={i < earlier.length && threadId ? act.messageActions : undefined}
+                threadId={threadId}
               />
             </div>
           ))}

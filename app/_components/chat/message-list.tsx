@@ -4,6 +4,7 @@ import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
 import type { TokenUsage } from "@/lib/messages";
 import type { BranchInfo, MessagePart, UiMessage } from "@/lib/messages";
 import { BranchSwitcher } from "./branch-switcher";
+import { FeedbackButtons } from "./feedback-buttons";
 import { Markdown } from "./markdown";
 import { ToolCall } from "./tool-call";
 import { UsedMemories } from "./used-memories";
@@ -102,8 +103,11 @@ export const AssistantMessage = memo(function AssistantMessage({
   actions,
   usage,
   memories,
+  threadId,
 }: {
   id: string;
+  /** The saved conversation it belongs to: its answers can be rated. */
+  threadId?: string;
   parts: MessagePart[];
   stopped: boolean;
   streaming?: boolean;
@@ -121,11 +125,12 @@ export const AssistantMessage = memo(function AssistantMessage({
         {stopped && <p className="mt-1 text-xs text-zinc-500 italic">Stopped</p>}
       </article>
       {actions && !streaming && (
-        <div className="mt-1 flex items-center gap-1">
+        <div className="mt-1 flex flex-wrap items-center gap-1">
           <Versions id={id} branch={branch} actions={actions} />
           <button type="button" className={small} disabled={actions.locked} onClick={() => actions.onRegenerate(id)}>
             Regenerate
           </button>
+          {threadId && <FeedbackButtons threadId={threadId} messageId={id} />}
           {usage && <TokenCount usage={usage} />}
         </div>
       )}
@@ -147,7 +152,17 @@ export function TokenCount({ usage, label = "" }: { usage: TokenUsage; label?: s
 }
 
 /** `actions` is left out for messages that are not saved yet (the one being written). */
-export function MessageView({ message, streaming, actions }: { message: UiMessage; streaming?: boolean; actions?: MessageActions }) {
+export function MessageView({
+  message,
+  streaming,
+  actions,
+  threadId,
+}: {
+  message: UiMessage;
+  streaming?: boolean;
+  actions?: MessageActions;
+  threadId?: string;
+}) {
   return message.role === "user" ? (
     <UserMessage id={message.id} text={message.text} branch={message.branch} actions={actions} />
   ) : (
@@ -160,6 +175,7 @@ export function MessageView({ message, streaming, actions }: { message: UiMessag
       actions={actions}
       usage={message.usage}
       memories={message.memories}
+      threadId={threadId}
     />
   );
 }

@@ -104,9 +104,15 @@ export function modelNode(
       const response = await call.track(async () =>
         asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })),
       );
-      // What this call was sent, estimated as the budget counts it, and the memories it was given: kept with the message.
+      // What this call was sent, estimated as the budget counts it, the memories it was given, and the configured
+      // model that wrote it (what feedback is counted under, whatever name the provider reports): kept with the message.
       const memoryIds = recalled?.used.map((m) => m.id) ?? [];
-      response.response_metadata = { ...response.response_metadata, context_tokens: context.tokens, ...(memoryIds.length > 0 && { memory_ids: memoryIds }) };
+      response.response_metadata = {
+        ...response.response_metadata,
+        context_tokens: context.tokens,
+        agent_model: labels.model,
+        ...(memoryIds.length > 0 && { memory_ids: memoryIds }),
+      };
       return { messages: [response], ...(context.changed && { summary: context.summary }) };
     } catch (err) {
       if (timeout.aborted && !config.signal?.aborted) throw new ModelTimeoutError(timeoutMs);

@@ -21,7 +21,10 @@ export default async function ThreadPage({
   const thread = await queryClient.fetchQuery(trpc.thread.get.queryOptions({ threadId: id })).catch(() => null);
   if (!thread) notFound();
   // The conversation and any answer in progress arrive with the HTML.
-  await queryClient.prefetchQuery(trpc.thread.messages.queryOptions({ threadId: id }));
+  await Promise.all([
+    queryClient.prefetchQuery(trpc.thread.messages.queryOptions({ threadId: id })),
+    queryClient.prefetchQuery(trpc.feedback.ofThread.queryOptions({ threadId: id })),
+  ]);
   return (
     <HydrateClient>
       <Conversation key={id} threadId={id} focus={focus} />

@@ -75,8 +75,15 @@ export class ActiveRun {
     return this.log.at(-1)?.event;
   }
 
-  push(event: RunEvent) {
+  push(pushed: RunEvent) {
     if (this.closed) return;
+    // Per token only the delta is checked, and nothing is copied unless it must be cleaned.
+    const event =
+      pushed.type === "text-delta"
+        ? storableText(pushed.delta) === pushed.delta
+          ? pushed
+          : { ...pushed, delta: storableText(pushed.delta) }
+        : storable(pushed);
     if (event.type !== "text-delta") this.lastPushed = event.type;
     if (event.type === "text-delta") {
       if (this.delta && this.delta.messageId !== event.messageId) this.stageDelta();
@@ -135,6 +142,8 @@ export class ActiveRun {
     } catch (err) {
       // Local watchers still get the answer; others will see the run as stale and recover it.
       this.logger.error({ err, from: batch[0]!.seq, to: batch.at(-1)!.seq }, "could not record run events");
+      // The ending, at least, must be recorded: a run left running holds its thread until a takeover.
+      if (end && batch.length > 1) await this.persist([batch.at(-1)!], final).catch((err) => this.logger.error({ err }, "could not record the run's end"));
     }
     this.publishThrough(batch.at(-1)!.seq);
     if (end) {
@@ -175,4 +184,18 @@ export class ActiveRun {
       });
     }
   }
+}
+
+/**
+ * What Postgres can hold in jsonb: no NUL, no lone surrogate. A model may write either; the event is
+ * cleaned before anyone sees it, so viewers here and elsewhere read the same. Tokens are checked
+ * cheaply and copied only when they need it.
+ */
+const storableText = (text: string) => (text.includes("\u0000") || !text.isWellFormed() ? text.replaceAll("\u0000", "").toWellFormed() : text);
+
+function storable<T>(value: T): T {
+  if (typeof value === "string") return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, storable(v)])) as T;
+  return value;
 }

@@ -17,8 +17,10 @@ import { notificationHub } from "./notify";
 import { localRun } from "./registry";
 import { claimStaleRuns, getRun, pruneRunEvents, readEvents, requestCancel } from "./store";
 import { startRunWorkers } from "./workers";
+import { settingsPerTest } from "@/scripts/testing/settings";
 
 const t = testDatabaseForFile();
+const set = settingsPerTest();
 
 async function collect(source: AsyncIterable<SequencedEvent>) {
   const out: SequencedEvent[] = [];
@@ -34,6 +36,8 @@ const text = (events: SequencedEvent[]) =>
 
 describe("runs in Postgres", () => {
   it("20 concurrent sends on one thread, through two separate connection pools, make exactly one run", async () => {
+    // The whole checkpoint history stays, to show that it is one line.
+    set({ CHECKPOINT_RETENTION: "all" });
     // Paced, so the first run is still answering when the last send arrives.
     const { caller, user } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(10)));
     const thread = await caller.thread.create();

@@ -12,8 +12,11 @@ import { isTransient } from "@/server/agent/graph";
 import { ScriptedChatModel } from "@/server/agent/scripted-model";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller } from "@/scripts/testing/users";
+import { settingsPerTest } from "@/scripts/testing/settings";
+import { DATABASE_LOST } from "@/server/runs/execute";
 
 const t = testDatabaseForFile();
+const set = settingsPerTest();
 
 const readEvents = subscribeEvents;
 const streamedText = (events: RunEvent[]) =>
@@ -198,7 +201,9 @@ describe("chat", () => {
   });
 
   it("names the database, not the model provider, when the database goes away mid-answer, and does not call the model again", async () => {
-    // The checkpoints' connections go through a proxy the model's first call closes: the database is gone.
+    // The checkpoints' connections go through a proxy the model's first call closes: the database is
+    // gone for good, so the step's checkpoint waits out the grace and the run ends interrupted.
+    set({ DB_OUTAGE_GRACE_MS: 300 });
     const proxy = await startBlipProxy(new URL(t.url.replace(/^postgres(ql)?:/, "http:")));
     const viaProxy = new URL(t.url);
     viaProxy.port = new URL(proxy.url).port;
@@ -219,11 +224,7 @@ describe("chat", () => {
       );
       const { runId } = await caller.chat.send({ text: "are you there?" });
       const end = (await readEvents(caller, runId)).at(-1)!.event;
-      expect(end).toEqual({
-        type: "run-end",
-        status: "failed",
-        error: "The database was unavailable, so this answer could not be saved. Try again in a moment.",
-      });
+      expect(end).toEqual({ type: "run-end", status: "interrupted", error: DATABASE_LOST });
       expect(calls).toBe(1);
     } finally {
       await pool.end().catch(() => undefined);

@@ -12,12 +12,18 @@ interface Props {
   sending: boolean;
   /** The agent asked to act and waits for the user's decision before anything else. */
   waitingForDecision?: boolean;
+  /** Takes the keyboard when shown, before the next key is pressed. */
+  autoFocus?: boolean;
 }
 
 /** Enter sends, Shift+Enter adds a line; the box grows with its text up to a limit. */
-export function Composer({ onSend, onStop, answering, sending, waitingForDecision = false }: Props) {
+export function Composer({ onSend, onStop, answering, sending, waitingForDecision = false, autoFocus = false }: Props) {
   const [text, setText] = useState("");
   const ref = useRef<HTMLTextAreaElement>(null);
+  const focusOnShow = useRef(autoFocus);
+  useLayoutEffect(() => {
+    if (focusOnShow.current) ref.current?.focus();
+  }, []);
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;

@@ -1,32 +1,23 @@
 "use client";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { signOutAction } from "@/app/(chat)/actions";
+import { useOpenThreadId } from "@/app/_lib/open-thread";
 import { nextThreadCursor, sidebarListInput } from "@/app/_lib/sidebar-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { LoadMore } from "./load-more";
 import { SearchBox, SearchResults, useSearchQuery } from "./search";
 import { ThreadItem } from "./thread-item";
 
-export function Sidebar({ email }: { email: string }) {
+/** `onNewChat`: shows a new, empty conversation; nothing is created until its first message. */
+export function Sidebar({ email, onNewChat }: { email: string; onNewChat: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const router = useRouter();
-  const params = useParams<{ id?: string }>();
+  const openThreadId = useOpenThreadId();
   const [searchText, setSearchText] = useState("");
   const searching = useSearchQuery(searchText);
 
   const list = useInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }));
-  const create = useMutation(
-    trpc.thread.create.mutationOptions({
-      onSuccess: async (thread) => {
-        await queryClient.invalidateQueries(trpc.thread.list.pathFilter());
-        router.push(`/c/${thread.id}`);
-      },
-    }),
-  );
 
   const threads = list.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -34,20 +25,10 @@ export function Sidebar({ email }: { email: string }) {
     <div className="flex h-full flex-col">
       <div className="flex items-center justify-between gap-2 p-3">
         <span className="px-1 font-semibold">Threadline</span>
-        <button
-          type="button"
-          onClick={() => create.mutate()}
-          disabled={create.isPending}
-          className="rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60"
-        >
+        <button type="button" onClick={onNewChat} className="rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100">
           New chat
         </button>
       </div>
-      {create.error && (
-        <p role="alert" className="mx-3 mb-2 text-sm text-red-600">
-          {create.error.message}
-        </p>
-      )}
       <SearchBox value={searchText} onChange={setSearchText} />
       {/* While a search is typed, its results take the list's place. */}
       {searching && <SearchResults query={searching} />}
@@ -64,7 +45,7 @@ export function Sidebar({ email }: { email: string }) {
         ) : (
           <ul className="space-y-0.5">
             {threads.map((t) => (
-              <ThreadItem key={t.id} thread={t} active={params.id === t.id} />
+              <ThreadItem key={t.id} thread={t} active={openThreadId === t.id} />
             ))}
           </ul>
         )}

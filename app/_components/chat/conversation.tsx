@@ -16,9 +16,10 @@ const anchorOf = (messageId: string) => `message-${messageId}`;
 /**
  * A conversation: its history from the checkpoint, plus the answer being written now, followed live
  * through `chat.events`. Without a thread id it is the home page, whose first message creates one.
- * `focus`: a message to show (a search result), scrolled to and highlighted.
+ * `focus`: a message to show (a search result), scrolled to and highlighted. `autoFocus`: the composer
+ * takes the keyboard (after New chat).
  */
-export function Conversation({ threadId, focus }: { threadId?: string; focus?: string }) {
+export function Conversation({ threadId, focus, autoFocus = false }: { threadId?: string; focus?: string; autoFocus?: boolean }) {
   const trpc = useTRPC();
   const thread = useQuery({ ...trpc.thread.get.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
   const history = useQuery({ ...trpc.thread.messages.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
@@ -131,6 +132,7 @@ export function Conversation({ threadId, focus }: { threadId?: string; focus?: s
         </section>
       </div>
       <Composer
+        autoFocus={autoFocus}
         answering={Boolean(run.runId)}
         sending={act.answering}
         waitingForDecision={waiting}

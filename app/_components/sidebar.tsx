@@ -8,6 +8,7 @@ import { nextThreadCursor, sidebarListInput } from "@/app/_lib/sidebar-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { LoadMore } from "./load-more";
 import { SearchBox, SearchResults, useSearchQuery } from "./search";
+import { ThemePicker } from "./theme-picker";
 import { ThreadItem } from "./thread-item";
 
 /** `onNewChat`: shows a new, empty conversation; nothing is created until its first message. */
@@ -51,7 +52,8 @@ export function Sidebar({ email, onNewChat }: { email: string; onNewChat: () => 
         )}
         <LoadMore list={list} className="mt-2 hover:bg-zinc-200" />
       </nav>
-      <div className="flex items-center justify-between gap-2 border-t border-zinc-200 p-3 text-sm">
+      <ThemePicker className="justify-between border-t border-zinc-200 px-4 pt-3 text-sm text-zinc-600" />
+      <div className="flex items-center justify-between gap-2 p-3 text-sm">
         <span className="min-w-0 flex-1 truncate text-zinc-600" title={email}>
           {email}
         </span>

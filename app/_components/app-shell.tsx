@@ -2,7 +2,9 @@
 import { usePathname } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { ActivitySync } from "./activity-sync";
+import { useShortcut } from "@/app/_lib/shortcuts";
 import { Conversation } from "./chat/conversation";
+import { ShortcutsDialog } from "./shortcuts-dialog";
 import { Sidebar } from "./sidebar";
 
 /**
@@ -37,6 +39,7 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
       window.history.pushState(null, "", "/");
     }
   };
+  useShortcut("newChat", newChat);
   useEffect(() => {
     if (!drawerOpen) return;
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && setDrawerOpen(false);
@@ -47,6 +50,7 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
   return (
     <div className="flex h-dvh overflow-hidden">
       <ActivitySync />
+      <ShortcutsDialog />
       {drawerOpen && (
         <button type="button" aria-label="Close sidebar" className="fixed inset-0 z-30 bg-black/40 md:hidden" onClick={() => setDrawerOpen(false)} />
       )}

@@ -1,9 +1,11 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { signOutAction } from "@/app/(chat)/actions";
 import { useOpenThreadId } from "@/app/_lib/open-thread";
+import { ariaKeysOf, SHORTCUTS, useShortcut } from "@/app/_lib/shortcuts";
 import { nextThreadCursor, sidebarListInput } from "@/app/_lib/sidebar-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { LoadMore } from "./load-more";
@@ -21,12 +23,26 @@ export function Sidebar({ email, onNewChat }: { email: string; onNewChat: () => 
   const list = useInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }));
 
   const threads = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // The conversation above or below the open one in the list; from a new chat, Down opens the newest.
+  const router = useRouter();
+  const open = (by: 1 | -1) => {
+    const at = threads.findIndex((t) => t.id === openThreadId);
+    const target = at === -1 ? (by === 1 ? threads[0] : undefined) : threads[at + by];
+    if (target) router.push(`/c/${target.id}`);
+  };
+  useShortcut("previousConversation", () => open(-1));
+  useShortcut("nextConversation", () => open(1));
 
   return (
     <div className="flex h-full flex-col">
       <div className="flex items-center justify-between gap-2 p-3">
         <span className="px-1 font-semibold">Threadline</span>
-        <button type="button" onClick={onNewChat} className="rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100">
+        <button
+          type="button"
+          onClick={onNewChat}
+          aria-keyshortcuts={ariaKeysOf(SHORTCUTS.newChat)}
+          className="rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100"
+        >
           New chat
         </button>
       </div>

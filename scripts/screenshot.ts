@@ -2,7 +2,8 @@
  * Refreshes docs/screenshot.png from a running app: `BASE_URL=http://localhost:3000 npx tsx scripts/screenshot.ts`.
  * It signs up a throwaway user, names a few chats and has one conversation, through the real UI:
  * an answer with a tool call, regenerated once, and an action waiting for approval (docs/screenshot.png);
- * then, that memory approved, the Memory page (docs/memory.png) and a search (docs/search.png).
+ * then, that memory approved, the Memory page (docs/memory.png), a search (docs/search.png), and the
+ * conversation in the dark theme (docs/dark.png).
  */
 import { randomUUID } from "node:crypto";
 import { chromium } from "@playwright/test";
@@ -44,6 +45,7 @@ await composer.fill("Remember that the spare key is under the mat");
 await page.keyboard.press("Enter");
 await page.getByRole("region", { name: "Approve remember" }).waitFor({ timeout: 30_000 });
 await page.screenshot({ path: "docs/screenshot.png" });
+const conversation = page.url();
 
 await page.getByRole("button", { name: "Approve" }).click();
 await answered();
@@ -56,4 +58,11 @@ await page.keyboard.press("Control+k");
 await page.keyboard.type("spare key");
 await page.getByRole("list", { name: "Search results" }).getByRole("link").first().waitFor();
 await page.screenshot({ path: "docs/search.png" });
+
+// The conversation again, in the dark theme (docs/dark.png).
+await page.goto(conversation);
+await page.getByRole("combobox", { name: "Theme" }).selectOption({ label: "Dark" });
+await page.locator("html[data-theme=dark]").waitFor({ state: "attached" });
+await page.getByRole("article", { name: "Assistant" }).first().waitFor();
+await page.screenshot({ path: "docs/dark.png" });
 await browser.close();

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { answerDone, ask, composer, newChat, PASSWORD, sidebar, signIn, signUp } from "./helpers";
+import { answerDone, ask, composer, openEmptyConversation, PASSWORD, sidebar, signIn, signUp } from "./helpers";
 
 test.describe.configure({ timeout: 60_000 });
 
@@ -54,7 +54,7 @@ test("Change password asks for the current one; the new one signs in", async ({ 
 
 test("Delete account, confirmed by typing the email, removes it: signed out, and its email and password sign in no more", async ({ page }) => {
   const email = await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "what is 12*7?");
   await answerDone(page);
   await expect(sidebar(page).getByRole("link")).toHaveCount(1);

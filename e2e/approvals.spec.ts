@@ -1,5 +1,5 @@
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { answerDone, ask, composer, lastAnswer, newChat, signIn, signUp } from "./helpers";
+import { answerDone, ask, composer, lastAnswer, openEmptyConversation, signIn, signUp } from "./helpers";
 
 const card = (page: Page) => page.getByRole("region", { name: "Approve remember" });
 
@@ -19,7 +19,7 @@ async function secondTab(browser: Browser, email: string, url: string) {
 
 test("approve: the agent waits, the composer says why, and a double-clicked Approve saves the memory once", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await askToSave(page, "the spare key is under the mat");
   await expect(page.getByRole("status")).toHaveText("The agent is waiting for your decision on the action above.");
   await expect(composer(page)).toBeDisabled();
@@ -39,7 +39,7 @@ test("approve: the agent waits, the composer says why, and a double-clicked Appr
 
 test("edit then approve: the memory saved is the edited one", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await askToSave(page, "milk is low");
   await card(page).getByRole("button", { name: "Edit" }).click();
   await card(page).getByLabel("text").fill("oat milk is low");
@@ -51,7 +51,7 @@ test("edit then approve: the memory saved is the edited one", async ({ page }) =
 
 test("reject with a reason: nothing is saved and the agent answers to the reason", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await askToSave(page, "my PIN is 1234");
   await card(page).getByRole("button", { name: "Reject" }).click();
   await card(page).getByLabel("Reason (optional, the agent reads it)").fill("never store my PIN");
@@ -66,7 +66,7 @@ test("reject with a reason: nothing is saved and the agent answers to the reason
 
 test("a pending approval survives a reload", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await askToSave(page, "the boiler is serviced in May");
   await page.reload();
   await expect(card(page)).toContainText("the boiler is serviced in May");
@@ -77,7 +77,7 @@ test("a pending approval survives a reload", async ({ page }) => {
 
 test("an approval decided in another browser: both show the outcome", async ({ page, browser }) => {
   const email = await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await askToSave(page, "the gate code is 4321");
   const other = await secondTab(browser, email, page.url());
   try {

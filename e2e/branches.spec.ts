@@ -1,12 +1,12 @@
 import { expect, type Page, test } from "@playwright/test";
-import { answerDone, ask, lastAnswer, newChat, signUp } from "./helpers";
+import { answerDone, ask, lastAnswer, openEmptyConversation, signUp } from "./helpers";
 
 const you = (page: Page) => page.getByRole("article", { name: "You" });
 const version = (page: Page) => page.getByRole("group", { name: "Versions" });
 
 test("edit a message into a new branch, switch back and forth, and a reload keeps the choice", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "what is 2+2?");
   await expect(lastAnswer(page)).toContainText("2+2 = 4", { timeout: 20_000 });
   await answerDone(page);
@@ -42,7 +42,7 @@ test("edit a message into a new branch, switch back and forth, and a reload keep
 
 test("regenerate twice gives three versions of the answer: 3 / 3", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "what is 12*7?");
   await expect(lastAnswer(page)).toContainText("12*7 = 84", { timeout: 20_000 });
   await answerDone(page);

@@ -1,12 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { composer, newChat, sidebar, signUp } from "./helpers";
+import { composer, openEmptyConversation, sidebar, signUp } from "./helpers";
 
 const assistant = (page: import("@playwright/test").Page) => page.getByRole("article", { name: "Assistant" });
 
 test("arithmetic goes through the calculator tool, shown as it happens", async ({ page }) => {
   await signUp(page);
   await expect(page.getByText("Offline demo model")).toBeVisible();
-  await newChat(page);
+  await openEmptyConversation(page);
   await composer(page).fill("what is 12*7?");
   await composer(page).press("Enter");
   await expect(page.getByRole("article", { name: "You" })).toHaveText("what is 12*7?");
@@ -23,7 +23,7 @@ test("arithmetic goes through the calculator tool, shown as it happens", async (
 
 test("the answer streams in: it is seen at several lengths before it is complete", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await composer(page).fill("hello");
   await composer(page).press("Enter");
   await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
@@ -38,7 +38,7 @@ test("the answer streams in: it is seen at several lengths before it is complete
 
 test("Stop keeps the partial answer, marked as stopped, across a reload", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await composer(page).fill("tell me about yourself");
   await composer(page).press("Enter");
   await expect(assistant(page).last()).toContainText("offline demo model");
@@ -72,7 +72,7 @@ test("a message from the home page starts a conversation named after it in the s
 
 test("Shift+Enter adds a line; Enter sends the whole message", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await composer(page).fill("what is");
   await composer(page).press("Shift+Enter");
   await composer(page).pressSequentially("2+3?");
@@ -85,7 +85,7 @@ test("Shift+Enter adds a line; Enter sends the whole message", async ({ page }) 
 
 test("each answer shows the tokens it used, and the header the conversation's total", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   const total = page.getByLabel(/^This conversation: [\d,]+ tokens: [\d,]+ in, [\d,]+ out$/);
   const tokens = async () => Number((await total.textContent())!.replace(/\D/g, ""));
   await composer(page).fill("what is 12*7?");

@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { answerDone, ask, newChat, signUp } from "./helpers";
+import { answerDone, ask, openEmptyConversation, signUp } from "./helpers";
 
 test("Good answer and Bad answer, with a comment, survive a reload; changing the choice and taking it back too", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "what is 12*7?");
   await answerDone(page);
   await ask(page, "what is 2+2?");

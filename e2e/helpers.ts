@@ -17,12 +17,18 @@ export async function signUp(page: Page, email = uniqueEmail()) {
 
 export const sidebar = (page: Page) => page.getByRole("navigation", { name: "Conversations" });
 
-/** Creates a chat with the sidebar's button and returns its id from the URL (a new one, not the page we were on). */
-export async function newChat(page: Page): Promise<string> {
-  const before = page.url();
-  await page.getByRole("button", { name: "New chat", exact: true }).click();
-  await page.waitForURL((url) => url.href !== before && /\/c\/[0-9a-f-]{36}$/.test(url.pathname));
-  return page.url().split("/c/")[1]!;
+/**
+ * Opens a conversation that exists but has no message yet, as an API client makes one (`thread.create`
+ * with the page's session), and returns its id. The app's New chat creates nothing until the first
+ * message (e2e/new-chat.spec.ts); tests of what happens inside a conversation start from this.
+ */
+export async function openEmptyConversation(page: Page, title?: string): Promise<string> {
+  const res = await page.request.post("/api/trpc/thread.create", { data: { json: title ? { title } : {} } });
+  expect(res.ok()).toBe(true);
+  const id: string = (await res.json()).result.data.json.id;
+  await page.goto(`/c/${id}`);
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+  return id;
 }
 
 /** Signs in an existing user (in another browser context, say) and waits for the app shell. */
@@ -57,13 +63,13 @@ export async function answerDone(page: Page) {
  */
 export async function reloadMidAnswer(page: Page) {
   // The same question answered without interruption: what the reloaded one must end up as.
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "hello");
   await expect(lastAnswer(page)).toContainText("restart Threadline.", { timeout: 20_000 });
   await answerDone(page);
   const expected = await lastAnswer(page).innerText();
 
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "hello");
   await expect(lastAnswer(page)).toContainText("offline demo model");
   await page.reload();

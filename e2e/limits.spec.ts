@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { answerDone, ask, composer, lastAnswer, newChat, PASSWORD, signUp } from "./helpers";
+import { answerDone, ask, composer, lastAnswer, openEmptyConversation, PASSWORD, signUp } from "./helpers";
 
 test("a message over the rate limit is refused with when to try again, and its text stays in the composer", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   for (let i = 1; i <= 6; i++) {
     await ask(page, `what is ${i}+${i}?`);
     await expect(lastAnswer(page)).toContainText(`${i}+${i} = ${2 * i}`, { timeout: 20_000 });

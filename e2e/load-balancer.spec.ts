@@ -9,7 +9,7 @@ import pg from "pg";
 import { type Nginx, startNginx } from "../scripts/testing/nginx";
 import { migrateWithCli } from "../scripts/testing/migrate-cli";
 import { type Server, startServer } from "../scripts/testing/servers";
-import { answerDone, ask, lastAnswer, newChat, signIn, signUp } from "./helpers";
+import { answerDone, ask, lastAnswer, openEmptyConversation, signIn, signUp } from "./helpers";
 
 // One set of instances for the file, in one worker; the last test kills one of them.
 test.describe.configure({ mode: "serial" });
@@ -101,7 +101,7 @@ test("signed in through nginx: answers stream unbuffered, a reload mid-answer lo
   const page = await throughProxy(browser);
   const logStart = lb.accessLog().length;
   const email = await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "hello");
   const growth = await growthWhileWriting(page);
   await answerDone(page);
@@ -109,7 +109,7 @@ test("signed in through nginx: answers stream unbuffered, a reload mid-answer lo
   const expected = await lastAnswer(page).innerText();
   console.log(`through nginx, the answer was seen growing ${growth.length} times while written (${growth.join(" → ")} characters)`);
 
-  const id = await newChat(page);
+  const id = await openEmptyConversation(page);
   await ask(page, "hello");
   await expect(lastAnswer(page)).toContainText("offline demo model");
   await page.reload();
@@ -137,7 +137,7 @@ test("two tabs through nginx: a message sent in one shows, with its live answer,
   test.setTimeout(60_000);
   const page = await throughProxy(browser);
   await signUp(page);
-  const id = await newChat(page);
+  const id = await openEmptyConversation(page);
   const tab = await page.context().newPage();
   await tab.goto(`/c/${id}`);
   await expect(tab.getByText("No messages yet.")).toBeVisible();
@@ -156,7 +156,7 @@ test("kill -9 of the instance running the answer, watched through nginx: the pag
   test.setTimeout(90_000);
   const page = await throughProxy(browser);
   await signUp(page);
-  const threadId = await newChat(page);
+  const threadId = await openEmptyConversation(page);
   await ask(page, "hello");
   await expect(lastAnswer(page)).toContainText("offline demo model");
   await expect(lastAnswer(page)).toHaveAttribute("aria-busy", "true");

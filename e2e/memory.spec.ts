@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { answerDone, ask, lastAnswer, newChat, sidebar, signUp } from "./helpers";
+import { answerDone, ask, lastAnswer, openEmptyConversation, sidebar, signUp } from "./helpers";
 
 test.describe.configure({ timeout: 60_000 });
 
@@ -28,10 +28,10 @@ async function openMemoryPage(page: Page) {
 
 test("a memory approved in one conversation is recalled in the next; the Memory page links it to its message, and Delete forgets it", async ({ page }) => {
   await signUp(page);
-  const source = await newChat(page);
+  const source = await openEmptyConversation(page);
   await remember(page, "I prefer metric units");
 
-  await newChat(page);
+  await openEmptyConversation(page);
   await answer(page, "what do you know about me?", "Here is what I remember about you:");
   await expect(lastAnswer(page).getByRole("listitem")).toHaveText(["I prefer metric units"]);
   // Under the answer, which memories it used.
@@ -55,13 +55,13 @@ test("a memory approved in one conversation is recalled in the next; the Memory 
   await page.reload();
   await expect(page.getByText("Nothing remembered yet.")).toBeVisible();
 
-  await newChat(page);
+  await openEmptyConversation(page);
   await answer(page, "what do you know about me?", "I don't remember anything about you yet.");
 });
 
 test("the Memory page edits a memory, searches, and deletes them all behind a confirmation", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await remember(page, "I prefer metric units");
   await remember(page, "the spare key is under the mat");
 
@@ -86,7 +86,7 @@ test("the Memory page edits a memory, searches, and deletes them all behind a co
 
 test("with Use memory off, the agent neither recalls nor remembers, until it is back on", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await remember(page, "I prefer metric units");
 
   await openMemoryPage(page);
@@ -97,7 +97,7 @@ test("with Use memory off, the agent neither recalls nor remembers, until it is 
   await page.reload();
   await expect(toggle).toHaveAttribute("aria-checked", "false");
 
-  await newChat(page);
+  await openEmptyConversation(page);
   await answer(page, "what do you know about me?", "Memory is off for this conversation");
   await ask(page, "remember that I like tea");
   await expect(lastAnswer(page)).toContainText("offline demo model", { timeout: 20_000 });
@@ -108,13 +108,13 @@ test("with Use memory off, the agent neither recalls nor remembers, until it is 
   await expect(memories(page)).toHaveText([/I prefer metric units/]);
   await page.getByRole("switch", { name: "Use memory" }).click();
   await expect(page.getByRole("switch", { name: "Use memory" })).toHaveAttribute("aria-checked", "true");
-  await newChat(page);
+  await openEmptyConversation(page);
   await answer(page, "what units do I prefer?", "You told me: “I prefer metric units”.");
 });
 
 test("a temporary chat is saved but neither reads nor writes memory", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await remember(page, "I prefer metric units");
 
   await page.goto("/");

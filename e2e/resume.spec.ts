@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { startBlipProxy } from "./blip-proxy";
-import { answerDone, ask, composer, lastAnswer, newChat, PASSWORD, reloadMidAnswer, signUp, uniqueEmail } from "./helpers";
+import { answerDone, ask, composer, lastAnswer, openEmptyConversation, PASSWORD, reloadMidAnswer, signUp, uniqueEmail } from "./helpers";
 
 test("a reload in the middle of an answer shows it so far, then the rest live, with no word lost or repeated", async ({ page }) => {
   await signUp(page);
@@ -9,7 +9,7 @@ test("a reload in the middle of an answer shows it so far, then the rest live, w
 
 test("two tabs on one conversation both show the live answer", async ({ page, context }) => {
   await signUp(page);
-  const id = await newChat(page);
+  const id = await openEmptyConversation(page);
   await ask(page, "hello");
   await expect(lastAnswer(page)).toContainText("offline demo model");
 
@@ -25,7 +25,7 @@ test("two tabs on one conversation both show the live answer", async ({ page, co
 
 test("Send is not offered while an answer is being written", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "hello");
   await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
   await composer(page).fill("another question");
@@ -42,7 +42,7 @@ test("a network blip in the middle of an answer: the stream reconnects after its
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign up" }).click();
     await expect(composer(page)).toBeVisible();
-    await newChat(page);
+    await openEmptyConversation(page);
     await ask(page, "hello");
     await expect(lastAnswer(page)).toContainText("restart Threadline.", { timeout: 20_000 });
     await answerDone(page);
@@ -52,7 +52,7 @@ test("a network blip in the middle of an answer: the stream reconnects after its
     page.on("request", async (req) => {
       if (req.url().includes("/api/trpc/chat.events")) eventRequests.push({ url: req.url(), lastEventId: (await req.allHeaders())["last-event-id"] });
     });
-    await newChat(page);
+    await openEmptyConversation(page);
     await ask(page, "hello");
     await expect(lastAnswer(page)).toContainText("offline demo model");
     proxy.cut();

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { answerDone, ask, lastAnswer, newChat, signUp } from "./helpers";
+import { answerDone, ask, lastAnswer, openEmptyConversation, signUp } from "./helpers";
 
 const you = (page: Page) => page.getByRole("article", { name: "You" });
 const searchbox = (page: Page) => page.getByRole("searchbox", { name: "Search conversations" });
@@ -10,7 +10,7 @@ const hit = (page: Page) => page.locator("[data-search-hit]");
 test("search finds a word from an older conversation and opens it there, at that message, highlighted", async ({ page }) => {
   test.setTimeout(90_000);
   await signUp(page);
-  const older = await newChat(page);
+  const older = await openEmptyConversation(page);
   // The offline model's long introduction answers each of these: the first message ends up far above the end.
   const questions = ["tell me about the axolotl", "what else can you do?", "and one more thing"];
   for (const [i, text] of questions.entries()) {
@@ -22,7 +22,7 @@ test("search finds a word from an older conversation and opens it there, at that
   await expect(you(page)).toHaveCount(3);
   await expect(you(page).first()).not.toBeInViewport();
 
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "what is 2+2?");
   await expect(lastAnswer(page)).toContainText("2+2 = 4", { timeout: 20_000 });
   await answerDone(page);
@@ -48,7 +48,7 @@ test("search finds a word from an older conversation and opens it there, at that
 test("search finds a message on another branch and switches to that branch", async ({ page }) => {
   test.setTimeout(60_000);
   await signUp(page);
-  const id = await newChat(page);
+  const id = await openEmptyConversation(page);
   await ask(page, "what is 2+2, asks the wombat");
   await expect(lastAnswer(page)).toContainText("2+2 = 4", { timeout: 20_000 });
   await answerDone(page);

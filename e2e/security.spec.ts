@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { answerDone, ask, lastAnswer, newChat, signUp } from "./helpers";
+import { answerDone, ask, lastAnswer, openEmptyConversation, signUp } from "./helpers";
 
 test("pages carry a nonce-based Content-Security-Policy, and the app runs under it without a violation", async ({ page }) => {
   const violations: string[] = [];
@@ -21,7 +21,7 @@ test("pages carry a nonce-based Content-Security-Policy, and the app runs under 
   expect(inline.every((n) => n === nonce)).toBe(true);
 
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await ask(page, "what is 2+2?");
   await expect(lastAnswer(page)).toContainText("2+2 = 4", { timeout: 20_000 });
   expect(violations).toEqual([]);
@@ -34,7 +34,7 @@ test("HTML, scripts and javascript: links in the agent's output are shown as ine
     await d.dismiss();
   });
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   const hostile = `<img src=x onerror=alert(3)> <script>alert(1)</script> [click me](javascript:alert(2))`;
   await ask(page, `remember that ${hostile}`);
   const card = page.getByRole("region", { name: "Approve remember" });

@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { lastAnswer, newChat, sidebar, signUp } from "./helpers";
+import { lastAnswer, openEmptyConversation, sidebar, signUp } from "./helpers";
 
 test("a message sent in one tab appears, with its answer, in another tab without a reload", async ({ page, context }) => {
   await signUp(page);
-  const id = await newChat(page);
+  const id = await openEmptyConversation(page);
   const other = await context.newPage();
   await other.goto(`/c/${id}`);
   await expect(other.getByText("No messages yet.")).toBeVisible();
@@ -22,7 +22,7 @@ test("the sidebar follows threads created, renamed and deleted in another tab", 
   await other.goto("/");
   await expect(sidebar(other).getByText("No conversations yet.")).toBeVisible();
 
-  const id = await newChat(page);
+  const id = await openEmptyConversation(page);
   await expect(sidebar(other).getByRole("link", { name: "New chat" })).toHaveAttribute("href", `/c/${id}`);
 
   await sidebar(page).getByRole("button", { name: "Options for New chat" }).click();

@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { newChat, sidebar, signUp } from "./helpers";
+import { openEmptyConversation, sidebar, signUp } from "./helpers";
 
 test("create a chat, rename it, reload, delete it", async ({ page }) => {
   await signUp(page);
   await expect(sidebar(page).getByText("No conversations yet.")).toBeVisible();
 
-  const id = await newChat(page);
+  const id = await openEmptyConversation(page);
   const link = sidebar(page).getByRole("link", { name: "New chat" });
   await expect(link).toHaveAttribute("href", `/c/${id}`);
   await expect(link).toHaveAttribute("aria-current", "page");
@@ -40,7 +40,7 @@ test("create a chat, rename it, reload, delete it", async ({ page }) => {
 
 test("Escape cancels a rename and Cancel keeps the conversation", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   await sidebar(page).getByRole("button", { name: "Options for New chat" }).click();
   await page.getByRole("menuitem", { name: "Rename" }).click();
   const title = sidebar(page).getByRole("textbox", { name: "Conversation title" });
@@ -58,7 +58,7 @@ test("Escape cancels a rename and Cancel keeps the conversation", async ({ page 
 
 test("the sidebar is keyboard usable: options menu, rename and delete without a mouse", async ({ page }) => {
   await signUp(page);
-  await newChat(page);
+  await openEmptyConversation(page);
   const options = sidebar(page).getByRole("button", { name: "Options for New chat" });
   await options.focus();
   await page.keyboard.press("Enter");
@@ -74,8 +74,8 @@ test("the sidebar is keyboard usable: options menu, rename and delete without a 
 
 test("newest conversation first, and another user's conversation is not found", async ({ page, browser }) => {
   await signUp(page);
-  const first = await newChat(page);
-  await newChat(page);
+  const first = await openEmptyConversation(page);
+  await openEmptyConversation(page);
   await expect(sidebar(page).getByRole("link")).toHaveCount(2);
   await expect(sidebar(page).getByRole("link").first()).not.toHaveAttribute("href", `/c/${first}`);
 
@@ -92,13 +92,14 @@ test.describe("on a phone", () => {
 
   test("the sidebar is a drawer", async ({ page }) => {
     await signUp(page);
+    await openEmptyConversation(page);
     await expect(sidebar(page)).toBeHidden();
     await page.getByRole("button", { name: "Open sidebar" }).click();
     await expect(sidebar(page)).toBeVisible();
     await page.getByRole("button", { name: "New chat", exact: true }).click();
-    await page.waitForURL(/\/c\//);
+    await expect(page).toHaveURL(/\/$/);
     await expect(sidebar(page)).toBeHidden();
-    await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+    await expect(page.getByRole("textbox", { name: "Message" })).toBeFocused();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(375);
   });

@@ -1,5 +1,4 @@
-import { Conversation } from "@/app/_components/chat/conversation";
-
+/** The home page is the new conversation, which the shell shows itself (app/_components/app-shell.tsx). */
 export default function HomePage() {
-  return <Conversation />;
+  return null;
 }

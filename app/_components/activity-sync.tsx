@@ -1,7 +1,8 @@
 "use client";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import { useParams, useRouter } from "next/navigation";
+import { useRouter } from "next/navigation";
+import { useOpenThreadId } from "@/app/_lib/open-thread";
 import { useTRPC } from "@/app/_lib/trpc";
 
 // Query clients (one per page) whose activity stream has connected before: a later start is a reconnect.
@@ -15,7 +16,7 @@ export function ActivitySync() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
-  const params = useParams<{ id?: string }>();
+  const openThreadId = useOpenThreadId();
 
   useSubscription(
     trpc.thread.activity.subscriptionOptions(undefined, {
@@ -30,7 +31,7 @@ export function ActivitySync() {
         void queryClient.invalidateQueries(trpc.thread.list.pathFilter());
         void queryClient.invalidateQueries(trpc.search.pathFilter());
         if (kind === "thread-deleted") {
-          if (params.id === threadId) router.push("/");
+          if (openThreadId === threadId) router.push("/");
           return;
         }
         if (kind === "thread-renamed" || kind === "run-ended") void queryClient.invalidateQueries(trpc.thread.get.queryFilter({ threadId: threadId }));

@@ -1,5 +1,6 @@
 "use client";
 import { useLayoutEffect, useRef, useState } from "react";
+import { ariaKeysOf, COMPOSER_ID, SHORTCUTS, useShortcut } from "@/app/_lib/shortcuts";
 import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
 
 interface Props {
@@ -12,12 +13,20 @@ interface Props {
   sending: boolean;
   /** The agent asked to act and waits for the user's decision before anything else. */
   waitingForDecision?: boolean;
+  /** Takes the keyboard when shown, before the next key is pressed. */
+  autoFocus?: boolean;
 }
 
 /** Enter sends, Shift+Enter adds a line; the box grows with its text up to a limit. */
-export function Composer({ onSend, onStop, answering, sending, waitingForDecision = false }: Props) {
+export function Composer({ onSend, onStop, answering, sending, waitingForDecision = false, autoFocus = false }: Props) {
   const [text, setText] = useState("");
   const ref = useRef<HTMLTextAreaElement>(null);
+  const focusOnShow = useRef(autoFocus);
+  useLayoutEffect(() => {
+    if (focusOnShow.current) ref.current?.focus();
+  }, []);
+  useShortcut("focusComposer", () => ref.current?.focus());
+  useShortcut("stop", onStop, answering);
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -48,11 +57,12 @@ export function Composer({ onSend, onStop, answering, sending, waitingForDecisio
         </p>
       )}
       <div className="flex items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-indigo-500">
-        <label htmlFor="composer" className="sr-only">
+        <label htmlFor={COMPOSER_ID} className="sr-only">
           Message
         </label>
         <textarea
-          id="composer"
+          id={COMPOSER_ID}
+          aria-keyshortcuts={ariaKeysOf(SHORTCUTS.focusComposer)}
           ref={ref}
           rows={1}
           value={text}
@@ -69,7 +79,12 @@ export function Composer({ onSend, onStop, answering, sending, waitingForDecisio
           className="max-h-48 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 outline-none"
         />
         {answering ? (
-          <button type="button" onClick={onStop} className="rounded-xl bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700">
+          <button
+            type="button"
+            onClick={onStop}
+            aria-keyshortcuts={ariaKeysOf(SHORTCUTS.stop)}
+            className="rounded-xl bg-zinc-900 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-700"
+          >
             Stop
           </button>
         ) : (

@@ -1,5 +1,6 @@
 "use client";
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useId, type ReactNode } from "react";
+import { useModalDialog } from "@/app/_lib/modal-dialog";
 
 interface Props {
   open: boolean;
@@ -14,14 +15,8 @@ interface Props {
 
 /** A native modal <dialog>: the browser traps focus, handles Escape and restores focus on close. */
 export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onCancel, confirmDisabled, children }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(open);
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   return (
     <dialog

@@ -2,6 +2,7 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useEffect, useRef, useState } from "react";
+import { ariaKeysOf, SHORTCUTS, useShortcut } from "@/app/_lib/shortcuts";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { MAX_SEARCH_LENGTH } from "@/lib/limits";
 import { messageHref } from "@/lib/links";
@@ -27,30 +28,24 @@ export function useSearchQuery(text: string): string {
 /** The sidebar's searchbox. Ctrl+K (⌘K on a Mac) focuses it from anywhere on the page; Escape clears it. */
 export function SearchBox({ value, onChange }: { value: string; onChange: (value: string) => void }) {
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "k") {
-        e.preventDefault();
-        input.current?.focus();
-        input.current?.select();
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  useShortcut("search", () => {
+    input.current?.focus();
+    input.current?.select();
+  });
   return (
     <div role="search" className="px-3 pb-2">
       <input
         ref={input}
         type="search"
         aria-label="Search conversations"
-        aria-keyshortcuts="Control+K Meta+K"
+        aria-keyshortcuts={ariaKeysOf(SHORTCUTS.search)}
         placeholder="Search (Ctrl K)"
         value={value}
         maxLength={MAX_SEARCH_LENGTH}
         onChange={(e) => onChange(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === "Escape") {
+          // Shift+Escape is the composer's shortcut, not a clear.
+          if (e.key === "Escape" && !e.shiftKey) {
             e.preventDefault();
             onChange("");
           } else if (e.key === "ArrowDown") {

@@ -1,34 +1,37 @@
 "use client";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useParams, useRouter } from "next/navigation";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { signOutAction } from "@/app/(chat)/actions";
+import { useOpenThreadId } from "@/app/_lib/open-thread";
+import { ariaKeysOf, SHORTCUTS, useShortcut } from "@/app/_lib/shortcuts";
 import { nextThreadCursor, sidebarListInput } from "@/app/_lib/sidebar-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { LoadMore } from "./load-more";
 import { SearchBox, SearchResults, useSearchQuery } from "./search";
+import { ThemePicker } from "./theme-picker";
 import { ThreadItem } from "./thread-item";
 
-export function Sidebar({ email }: { email: string }) {
+/** `onNewChat`: shows a new, empty conversation; nothing is created until its first message. */
+export function Sidebar({ email, onNewChat }: { email: string; onNewChat: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const router = useRouter();
-  const params = useParams<{ id?: string }>();
+  const openThreadId = useOpenThreadId();
   const [searchText, setSearchText] = useState("");
   const searching = useSearchQuery(searchText);
 
   const list = useInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }));
-  const create = useMutation(
-    trpc.thread.create.mutationOptions({
-      onSuccess: async (thread) => {
-        await queryClient.invalidateQueries(trpc.thread.list.pathFilter());
-        router.push(`/c/${thread.id}`);
-      },
-    }),
-  );
 
   const threads = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // The conversation above or below the open one in the list; from a new chat, Down opens the newest.
+  const router = useRouter();
+  const open = (by: 1 | -1) => {
+    const at = threads.findIndex((t) => t.id === openThreadId);
+    const target = at === -1 ? (by === 1 ? threads[0] : undefined) : threads[at + by];
+    if (target) router.push(`/c/${target.id}`);
+  };
+  useShortcut("previousConversation", () => open(-1));
+  useShortcut("nextConversation", () => open(1));
 
   return (
     <div className="flex h-full flex-col">
@@ -36,18 +39,13 @@ export function Sidebar({ email }: { email: string }) {
         <span className="px-1 font-semibold">Threadline</span>
         <button
           type="button"
-          onClick={() => create.mutate()}
-          disabled={create.isPending}
-          className="rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60"
+          onClick={onNewChat}
+          aria-keyshortcuts={ariaKeysOf(SHORTCUTS.newChat)}
+          className="rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100"
         >
           New chat
         </button>
       </div>
-      {create.error && (
-        <p role="alert" className="mx-3 mb-2 text-sm text-red-600">
-          {create.error.message}
-        </p>
-      )}
       <SearchBox value={searchText} onChange={setSearchText} />
       {/* While a search is typed, its results take the list's place. */}
       {searching && <SearchResults query={searching} />}
@@ -64,13 +62,14 @@ export function Sidebar({ email }: { email: string }) {
         ) : (
           <ul className="space-y-0.5">
             {threads.map((t) => (
-              <ThreadItem key={t.id} thread={t} active={params.id === t.id} />
+              <ThreadItem key={t.id} thread={t} active={openThreadId === t.id} />
             ))}
           </ul>
         )}
         <LoadMore list={list} className="mt-2 hover:bg-zinc-200" />
       </nav>
-      <div className="flex items-center justify-between gap-2 border-t border-zinc-200 p-3 text-sm">
+      <ThemePicker className="justify-between border-t border-zinc-200 px-4 pt-3 text-sm text-zinc-600" />
+      <div className="flex items-center justify-between gap-2 p-3 text-sm">
         <span className="min-w-0 flex-1 truncate text-zinc-600" title={email}>
           {email}
         </span>

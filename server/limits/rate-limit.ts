@@ -112,7 +112,7 @@ export const messageWindows = (): Window[] => [
   { max: config().MESSAGE_RATE_PER_HOUR, seconds: 3600 },
 ];
 
-/** Conversations a user may create (New chat, or a first message): each is a row that stays. */
+/** Conversations a user may create (by a first message, or thread.create): each is a row that stays. */
 export const threadWindows = (): Window[] => [
   { max: config().THREAD_RATE_PER_MINUTE, seconds: 60 },
   { max: config().THREAD_RATE_PER_HOUR, seconds: 3600 },

@@ -61,7 +61,7 @@ export async function sendMessage(c: Caller, input: { threadId: string | null; t
   return { threadId: thread.id, runId: run.id };
 }
 
-/** A first message's conversation: it counts against the conversation limit as New chat does. */
+/** A first message's conversation: it counts against the conversation limit as thread.create does. */
 async function newThread(db: DB, userId: string, temporary: boolean) {
   await assertThreadAllowed(db, userId);
   return createThread(db, userId, undefined, temporary);

@@ -2,7 +2,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { mergeTurn } from "@/app/_lib/merge-turn";
+import { useShortcut } from "@/app/_lib/shortcuts";
 import { useTRPC } from "@/app/_lib/trpc";
+import type { UiMessage } from "@/lib/messages";
 import { Composer } from "../composer";
 import { ApprovalCard } from "./approval-card";
 import { MessageView, TokenCount } from "./message-list";
@@ -16,9 +18,10 @@ const anchorOf = (messageId: string) => `message-${messageId}`;
 /**
  * A conversation: its history from the checkpoint, plus the answer being written now, followed live
  * through `chat.events`. Without a thread id it is the home page, whose first message creates one.
- * `focus`: a message to show (a search result), scrolled to and highlighted.
+ * `focus`: a message to show (a search result), scrolled to and highlighted. `autoFocus`: the composer
+ * takes the keyboard (after New chat).
  */
-export function Conversation({ threadId, focus }: { threadId?: string; focus?: string }) {
+export function Conversation({ threadId, focus, autoFocus = false }: { threadId?: string; focus?: string; autoFocus?: boolean }) {
   const trpc = useTRPC();
   const thread = useQuery({ ...trpc.thread.get.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
   const history = useQuery({ ...trpc.thread.messages.queryOptions({ threadId: threadId ?? "" }), enabled: Boolean(threadId) });
@@ -36,6 +39,7 @@ export function Conversation({ threadId, focus }: { threadId?: string; focus?: s
     ? null
     : (run.problem ?? (history.data?.interrupted ? { message: "This answer was interrupted before it finished.", action: "Continue" as const } : null));
   const empty = shown.length === 0;
+  const copied = useCopyLastAnswer(shown);
 
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -131,7 +135,11 @@ export function Conversation({ threadId, focus }: { threadId?: string; focus?: s
           )}
         </section>
       </div>
+      <p role="status" className="pointer-events-none fixed bottom-24 left-1/2 z-50 -translate-x-1/2">
+        {copied && <span className="rounded-lg bg-zinc-900 px-3 py-1.5 text-sm text-white shadow">Copied the last answer</span>}
+      </p>
       <Composer
+        autoFocus={autoFocus}
         answering={Boolean(run.runId)}
         sending={act.answering}
         waitingForDecision={waiting}
@@ -143,6 +151,26 @@ export function Conversation({ threadId, focus }: { threadId?: string; focus?: s
       />
     </main>
   );
+}
+
+/** The copy-last-answer shortcut: the last answer's Markdown to the clipboard; true while "Copied" shows. */
+function useCopyLastAnswer(shown: UiMessage[]): boolean {
+  const [copied, setCopied] = useState(false);
+  useShortcut("copyLastAnswer", () => {
+    const answer = shown.findLast((m) => m.role === "assistant");
+    if (!answer) return;
+    const text = answer.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n\n");
+    navigator.clipboard.writeText(text).then(
+      () => setCopied(true),
+      () => undefined,
+    );
+  });
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  return copied;
 }
 
 /** Chosen before the first message: a temporary chat neither reads nor writes memory, and is still saved. */

@@ -144,7 +144,7 @@ export function TokenCount({ usage, label = "" }: { usage: TokenUsage; label?: s
   const total = usage.input + usage.output;
   const detail = `${usage.input.toLocaleString("en")} in, ${usage.output.toLocaleString("en")} out`;
   return (
-    <span className="ml-auto text-xs text-zinc-400" title={detail} aria-label={`${label}${total.toLocaleString("en")} tokens: ${detail}`}>
+    <span className="ml-auto text-xs text-zinc-500" title={detail} aria-label={`${label}${total.toLocaleString("en")} tokens: ${detail}`}>
       {label}
       {total.toLocaleString("en")} tokens
     </span>

@@ -33,12 +33,11 @@ export function useConversationActions({
   const router = useRouter();
   const refresh = useRefreshThreads();
   const { expect, follow, report, refused } = run;
-
   const begin = (result: RouterOutputs["chat"]["send"]) => {
     report(null);
     if (!threadId) {
+      // The conversation it created opens from `send` below.
       void queryClient.invalidateQueries(trpc.thread.list.pathFilter());
-      router.push(`/c/${result.threadId}`);
       return;
     }
     follow(result.runId);
@@ -99,7 +98,13 @@ export function useConversationActions({
     answering,
     messageActions,
     /** Rejects when the message was not accepted, so the composer gives its text back. */
-    send: (text: string) => send.mutateAsync({ threadId, text, messageId: crypto.randomUUID(), ...(!threadId && temporary && { temporary }) }),
+    send: (text: string) =>
+      send.mutateAsync(
+        { threadId, text, messageId: crypto.randomUUID(), ...(!threadId && temporary && { temporary }) },
+        // A first message opens the conversation it created, unless New chat replaced this one meanwhile
+        // (TanStack calls a call's own callbacks only while its component is on the page).
+        { onSuccess: (result) => !threadId && router.push(`/c/${result.threadId}`) },
+      ),
     stop: () => threadId && stop.mutate({ threadId }),
     /** Retry a failed answer, or Continue an interrupted one: both go on from the last checkpoint. */
     retry: () => threadId && retry.mutate({ threadId }),

@@ -21,7 +21,7 @@ test("approve: the agent waits, the composer says why, and a double-clicked Appr
   await signUp(page);
   await openEmptyConversation(page);
   await askToSave(page, "the spare key is under the mat");
-  await expect(page.getByRole("status")).toHaveText("The agent is waiting for your decision on the action above.");
+  await expect(page.getByRole("status").filter({ hasText: "The agent is waiting" })).toHaveText("The agent is waiting for your decision on the action above.");
   await expect(composer(page)).toBeDisabled();
   await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
 

@@ -23,10 +23,12 @@ export const sidebar = (page: Page) => page.getByRole("navigation", { name: "Con
  * message (e2e/new-chat.spec.ts); tests of what happens inside a conversation start from this.
  */
 export async function openEmptyConversation(page: Page, title?: string): Promise<string> {
-  const res = await page.request.post("/api/trpc/thread.create", { data: { json: title ? { title } : {} } });
+  // On the origin the page is on (a proxy in front, say), not necessarily the suite's base URL.
+  const origin = page.url().startsWith("http") ? new URL(page.url()).origin : "";
+  const res = await page.request.post(`${origin}/api/trpc/thread.create`, { data: { json: title ? { title } : {} } });
   expect(res.ok()).toBe(true);
   const id: string = (await res.json()).result.data.json.id;
-  await page.goto(`/c/${id}`);
+  await page.goto(`${origin}/c/${id}`);
   await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
   return id;
 }

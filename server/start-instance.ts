@@ -1,7 +1,8 @@
 import "server-only";
 import { ConfigError, config } from "@/server/config";
 import { getDb } from "@/server/db";
-import { getAgent } from "@/server/agent";
+import { closeMcpServers, getAgent } from "@/server/agent";
+import { ConfigFileError, threadlineFile } from "@/server/agent/config-file";
 import { logger } from "@/server/observability/log";
 import { drain } from "@/server/runs/lifecycle";
 import { getCheckpointer } from "@/server/agent/checkpointer";
@@ -24,6 +25,8 @@ export async function startInstance() {
   // Traces only when there is somewhere to send them; otherwise the SDK is not even loaded.
   if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) (await import("./observability/start-tracing")).startTracing();
   if (!settings.DATABASE_URL) return;
+  // The agent, and its MCP servers' connections, are made at start rather than by the first message.
+  void getAgent().catch((err) => logger().error({ err }, "could not make the agent"));
   const stopWorkers = startRunWorkers(getDb(), getAgent);
   void backfillSearch(getDb(), getCheckpointer())
     .then((threads) => threads && logger().info({ threads }, "indexed older conversations for search"))
@@ -36,6 +39,7 @@ export async function startInstance() {
     logger().info({ signal }, "shutting down: finishing the current step of running answers, then handing them over");
     await drain(settings.DRAIN_TIMEOUT_MS).catch((err) => logger().error({ err }, "drain failed"));
     stopWorkers();
+    await closeMcpServers().catch(() => undefined);
     process.exit(0);
   };
   process.on("SIGTERM", shutdown);
@@ -45,9 +49,11 @@ export async function startInstance() {
 /** A server started with a bad setting stops at once, with the line that says which and why. */
 function checkedConfig() {
   try {
-    return config();
+    const settings = config();
+    threadlineFile();
+    return settings;
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof ConfigError) && !(err instanceof ConfigFileError)) throw err;
     console.error(`[threadline] ${err.message}`);
     process.exit(1);
   }

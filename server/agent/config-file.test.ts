@@ -140,6 +140,14 @@ describe("threadline.config.json", () => {
     expect(lines.join()).not.toContain("sk-test");
   });
 
+  it("accepts the README's complete example", () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Agents, models and MCP servers"));
+    const example = section.slice(section.indexOf("```json") + 7, section.indexOf("```", section.indexOf("```json") + 7));
+    const file = parseThreadlineFile(example, { OPENAI_API_KEY: "a", ANTHROPIC_API_KEY: "b", FILES_LOG_LEVEL: "c", DOCS_TOKEN: "d" });
+    expect([file.models.length, file.mcpServers.length, file.defaultAgent]).toEqual([5, 2, "assistant"]);
+  });
+
   it("runs without a file, but refuses a THREADLINE_CONFIG that names a missing one", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tl-config-"));
     expect(loadThreadlineFile(undefined, env, dir)).toBeNull();

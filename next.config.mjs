@@ -38,6 +38,8 @@ const nextConfig = {
     "@langchain/langgraph",
     "@langchain/langgraph-checkpoint",
     "@langchain/langgraph-checkpoint-postgres",
+    "@langchain/mcp-adapters",
+    "@modelcontextprotocol/sdk",
     "@langchain/openai",
     "@langchain/anthropic",
     "@langchain/ollama",

@@ -9,6 +9,7 @@ import nextEnv from "@next/env";
 import { createPool } from "../db/client";
 import { chooseModel } from "../server/agent/model";
 import { config } from "../server/config";
+import { threadlineFile } from "../server/agent/config-file";
 import { migrateDatabase } from "../server/migrate";
 import { provisionDatabase } from "../db/provision";
 import { resolveAuthSecret } from "./lib/auth-secret";
@@ -22,6 +23,9 @@ nextEnv.loadEnvConfig(process.cwd(), mode === "dev");
 async function main() {
   // Every setting is checked before anything starts: a bad one ends here, with one line naming it.
   const settings = await Promise.resolve().then(config).catch(fail);
+  // So is threadline.config.json, when there is one: a bad one ends here, one line per problem with its JSON path.
+  const file = await Promise.resolve().then(threadlineFile).catch(fail);
+  if (file) log(`Configuration file: ${file.agents.length} agent(s), ${file.models.length} model(s), ${file.mcpServers.length} MCP server(s)`);
   const authSecret = await Promise.resolve()
     .then(() => resolveAuthSecret(mode, settings))
     .catch(fail);

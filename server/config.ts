@@ -151,6 +151,7 @@ export const configSchema = z
     EMBEDDINGS_BASE_URL: url("http://localhost:11434", HTTP),
     CHECKPOINTER: oneOf(["threadline", "stock"], "threadline"),
     CHECKPOINT_RETENTION: oneOf(["turn", "all"], "turn"),
+    THREADLINE_CONFIG: text(),
     RUN_HEARTBEAT_MS: wholeNumber("milliseconds", 2_000),
     RUN_STALE_AFTER_MS: wholeNumber("milliseconds", 10_000),
     RUN_SWEEP_MS: wholeNumber("milliseconds", 3_000),

@@ -2,7 +2,8 @@ import "server-only";
 import { ConfigError, config } from "@/server/config";
 import { getDb, getPool } from "@/server/db";
 import { poolerLimitMismatches } from "@/server/pooler";
-import { getAgent } from "@/server/agent";
+import { closeMcpServers, getAgent } from "@/server/agent";
+import { ConfigFileError, threadlineFile } from "@/server/agent/config-file";
 import { logger } from "@/server/observability/log";
 import { drain } from "@/server/runs/lifecycle";
 import { getCheckpointer } from "@/server/agent/checkpointer";
@@ -30,6 +31,8 @@ export async function startInstance() {
       .then((lines) => lines.forEach((line) => logger().warn(line)))
       .catch((err) => logger().error({ err }, "could not read the limits through the pooler"));
   }
+  // The agent, and its MCP servers' connections, are made at start rather than by the first message.
+  void getAgent().catch((err) => logger().error({ err }, "could not make the agent"));
   const stopWorkers = startRunWorkers(getDb(), getAgent);
   void backfillSearch(getDb(), getCheckpointer())
     .then((threads) => threads && logger().info({ threads }, "indexed older conversations for search"))
@@ -42,6 +45,7 @@ export async function startInstance() {
     logger().info({ signal }, "shutting down: finishing the current step of running answers, then handing them over");
     await drain(settings.DRAIN_TIMEOUT_MS).catch((err) => logger().error({ err }, "drain failed"));
     stopWorkers();
+    await closeMcpServers().catch(() => undefined);
     process.exit(0);
   };
   process.on("SIGTERM", shutdown);
@@ -51,9 +55,11 @@ export async function startInstance() {
 /** A server started with a bad setting stops at once, with the line that says which and why. */
 function checkedConfig() {
   try {
-    return config();
+    const settings = config();
+    threadlineFile();
+    return settings;
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof ConfigError) && !(err instanceof ConfigFileError)) throw err;
     console.error(`[threadline] ${err.message}`);
     process.exit(1);
   }

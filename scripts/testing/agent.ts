@@ -34,5 +34,13 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
     ...(opts.contextBudget && { contextBudget: opts.contextBudget }),
     memory: { access: memoryAccess(db, embedder), budgetTokens: opts.memoryBudget ?? config().MEMORY_BUDGET_TOKENS },
   });
-  return { choice: { provider: opts.provider ?? "offline", model: "test", label: "Test model" }, model, graph, tools, checkpointer, embedder };
+  return {
+    choice: { provider: opts.provider ?? "offline", model: "test", label: "Test model" },
+    model,
+    graph,
+    tools,
+    checkpointer,
+    embedder,
+    unavailableTools: () => [],
+  };
 }

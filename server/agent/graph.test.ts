@@ -23,6 +23,24 @@ describe("agent graph", () => {
     expect(stats.calls).toBe(2);
   });
 
+  it("waits for approval on a call to an MCP tool it does not have right now (its server was never reached): it may be back when the call runs", async () => {
+    const { model } = scriptedModel([
+      {
+        toolCalls: [
+          { name: "docs__write", args: { text: "x" } },
+          { name: "calculator", args: { expression: "1+1" } },
+        ],
+      },
+    ]);
+    const graph = buildAgentGraph({ model, tools: basicTools, checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "mcp-not-listed" } };
+    await graph.invoke(ask("write x"), config);
+    const state = await graph.getState(config);
+    expect(state.tasks.flatMap((task) => task.interrupts.map((i) => i.value))).toEqual([
+      { kind: "approval", requests: [expect.objectContaining({ name: "docs__write" })] },
+    ]);
+  });
+
   it("returns a tool's failure to the model instead of failing the run", async () => {
     const { model } = scriptedModel([
       {

@@ -8,12 +8,16 @@ import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } fr
 import { type MemoryOptions, modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
 import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
+import { type ToolSource, toolSource } from "./tools";
 import { isDatabaseError } from "@/db/client";
 
 export interface AgentOptions {
   model: BaseChatModel;
-  tools: StructuredToolInterface[];
+  /** The tools, or where to get them at each step (MCP tools come and go with their servers). */
+  tools: StructuredToolInterface[] | ToolSource;
   checkpointer?: BaseCheckpointSaver;
+  /** The agent's instructions; Threadline's own when left out. */
+  systemPrompt?: string;
   /** Rounds of tool calls allowed in one turn before the run stops with an explanation. */
   maxToolRounds?: number;
   modelTimeoutMs?: number;
@@ -52,13 +56,15 @@ export function buildAgentGraph({
   summarizer = extractiveSummarizer,
   labels = { provider: "unknown", model: "unknown" },
   memory = null,
+  systemPrompt,
 }: AgentOptions) {
+  const source = toolSource(tools);
   return new StateGraph(AgentState)
-    .addNode("model", instrumentNode("model", modelNode(model, tools, modelTimeoutMs, budget, summarizer, labels, memory)), {
+    .addNode("model", instrumentNode("model", modelNode(model, source, modelTimeoutMs, budget, summarizer, labels, memory, systemPrompt)), {
       retryPolicy: loggedRetries(retry),
     })
-    .addNode("review", instrumentNode("review", reviewNode(tools)))
-    .addNode("tools", instrumentNode("tools", toolsNode(tools)))
+    .addNode("review", instrumentNode("review", reviewNode(source)))
+    .addNode("tools", instrumentNode("tools", toolsNode(source)))
     .addNode("step_limit", instrumentNode("step_limit", stepLimitNode(maxToolRounds)))
     .addEdge(START, "model")
     .addConditionalEdges(

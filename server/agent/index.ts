@@ -1,51 +1,37 @@
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { StructuredToolInterface } from "@langchain/core/tools";
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { getDb } from "@/server/db";
+import { chooseEmbedder } from "@/server/memory/embeddings";
+import { McpServers } from "@/server/mcp/servers";
+import { type Agent, assembleAgent } from "./assemble";
 import { getCheckpointer } from "./checkpointer";
-import { modelSummarizer } from "./context";
-import { type AgentGraph, buildAgentGraph } from "./graph";
-import { config } from "@/server/config";
-import { chooseModel, type ModelChoice } from "./model";
-import { agentTools } from "./tools";
-import { chooseEmbedder, type Embedder } from "@/server/memory/embeddings";
-import { memoryAccess } from "@/server/memory";
+import { threadlineFile } from "./config-file";
+import type { AgentGraph } from "./graph";
 
-export interface Agent {
-  choice: Pick<ModelChoice, "provider" | "model" | "label">;
-  model: BaseChatModel;
-  graph: AgentGraph;
-  tools: StructuredToolInterface[];
-  checkpointer: BaseCheckpointSaver;
-  /** Embeds memories when EMBEDDINGS_PROVIDER is set; null: full-text recall only. */
-  embedder: Embedder | null;
-}
+export type { Agent } from "./assemble";
 
 /** A thread's state as the graph reports it: values, the checkpoint's config, pending tasks. */
 export type ThreadState = Awaited<ReturnType<AgentGraph["getState"]>>;
 
-const cache = globalThis as unknown as { __threadlineAgent?: Promise<Agent> };
+/** How often a connected MCP server is pinged, so one that died while idle is marked unavailable. */
+const MCP_HEALTH_CHECK_MS = 30_000;
 
-/** The server's agent: the configured model over the tools, checkpointed in the app's Postgres. */
+const cache = globalThis as unknown as { __threadlineAgent?: Promise<Agent>; __threadlineMcp?: McpServers | null };
+
+/**
+ * The server's agent: threadline.config.json's default agent, or the built-in one, checkpointed in
+ * the app's Postgres. Its MCP servers connect here, once per instance; each first attempt is
+ * bounded by the server's timeout, and a server that is down leaves the others' tools working.
+ */
 export function getAgent(): Promise<Agent> {
   return (cache.__threadlineAgent ??= (async () => {
-    const choice = chooseModel();
-    const model = await choice.create();
-    const checkpointer = getCheckpointer();
-    const db = getDb();
-    const embedder = chooseEmbedder();
-    const tools = agentTools({ db, embedder });
-    // A real model writes the running summary of long conversations; the offline one extracts it.
-    const summarizer = choice.provider === "offline" ? undefined : modelSummarizer(model);
-    const graph = buildAgentGraph({
-      model,
-      tools,
-      checkpointer,
-      modelTimeoutMs: config().MODEL_TIMEOUT_MS,
-      summarizer,
-      labels: { provider: choice.provider, model: choice.model },
-      memory: { access: memoryAccess(db, embedder), budgetTokens: config().MEMORY_BUDGET_TOKENS },
-    });
-    return { choice, model, graph, tools, checkpointer, embedder };
+    const file = threadlineFile();
+    const servers = file?.mcpServers.length ? McpServers.fromFile(file.mcpServers, file.secrets, { healthCheckMs: MCP_HEALTH_CHECK_MS }) : null;
+    cache.__threadlineMcp = servers;
+    await servers?.started();
+    return assembleAgent({ file, db: getDb(), checkpointer: getCheckpointer(), embedder: chooseEmbedder(), servers });
   })());
+}
+
+/** On shutdown: stdio servers' processes end with us rather than linger. */
+export async function closeMcpServers() {
+  await cache.__threadlineMcp?.close();
 }

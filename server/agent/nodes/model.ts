@@ -9,6 +9,7 @@ import { type MemorySection, memorySection } from "@/server/memory/prompt";
 import { logger } from "@/server/observability/log";
 import { observeModelCall } from "@/server/observability/model";
 import { fitContext, messageTokens, type Summarizer, type Summary } from "../context";
+import { type ToolSource, whenChanged } from "../tools";
 import { isMemoryTool, type MemoryRunConfig, offeredToModel } from "../tools/memory";
 
 export const SYSTEM_PROMPT =
@@ -76,18 +77,21 @@ async function recallSection(
 /** One model call over the conversation, with its own time limit on top of the run's cancel signal. */
 export function modelNode(
   model: BaseChatModel,
-  tools: StructuredToolInterface[],
+  tools: ToolSource,
   timeoutMs: number,
   budget: number,
   summarizer: Summarizer,
   labels: { provider: string; model: string },
   memory: MemoryOptions | null = null,
+  systemPrompt = SYSTEM_PROMPT,
 ) {
-  const offered = tools.filter(offeredToModel);
-  // With memory off (the user's switch, or a temporary chat) the model is not offered the memory tools at all.
-  const withMemory = model.bindTools!(offered);
-  const withoutMemory = model.bindTools!(offered.filter((t) => !isMemoryTool(t)));
+  const bindingsFor = whenChanged((now: StructuredToolInterface[]) => {
+    const offered = now.filter(offeredToModel);
+    // With memory off (the user's switch, or a temporary chat) the model is not offered the memory tools at all.
+    return { withMemory: model.bindTools!(offered), withoutMemory: model.bindTools!(offered.filter((t) => !isMemoryTool(t))) };
+  });
   return async (state: typeof MessagesAnnotation.State & { summary?: Summary | null }, config: RunnableConfig) => {
+    const { withMemory, withoutMemory } = bindingsFor(tools());
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
     const run = (config.configurable ?? {}) as Partial<MemoryRunConfig>;
@@ -96,7 +100,7 @@ export function modelNode(
     // Fitting happens here, not in a node of its own: one step less to checkpoint every turn.
     try {
       const recalled = memoryOn ? await recallSection(memory!, run as MemoryRunConfig, state.messages, budget, signal) : null;
-      const prompt = recalled ? `${SYSTEM_PROMPT}\n\n${recalled.text}` : SYSTEM_PROMPT;
+      const prompt = recalled ? `${systemPrompt}\n\n${recalled.text}` : systemPrompt;
       const context = await fitContext(state.messages, state.summary ?? null, messageTokens(new SystemMessage(prompt)), budget, summarizer, signal);
       const system = context.summary ? `${prompt}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : prompt;
       // The node's config carries LangGraph's callbacks, which is how tokens reach the stream.

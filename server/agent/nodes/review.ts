@@ -5,7 +5,7 @@ import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { withHandler } from "@/server/observability/callbacks";
 import { metrics } from "@/server/observability/metrics";
 import { ToolSpans } from "@/server/observability/tools";
-import { requiresApproval } from "../tools";
+import { callNeedsApproval, type ToolSource, whenChanged } from "../tools";
 
 export interface ApprovalRequest {
   toolCallId: string;
@@ -40,10 +40,11 @@ export function openToolCalls(messages: BaseMessage[]): { message: AIMessage; ca
  * Pauses before side-effecting tools until the user decides on each call. LangGraph runs this node
  * again from the top on resume, so everything before `interrupt()` is a pure read of the state.
  */
-export function reviewNode(tools: StructuredToolInterface[]) {
+export function reviewNode(tools: ToolSource) {
   return (state: typeof MessagesAnnotation.State) => {
     const open = openToolCalls(state.messages);
-    const waiting = (open?.calls ?? []).filter((c) => requiresApproval(tools.find((t) => t.name === c.name)));
+    const now = tools();
+    const waiting = (open?.calls ?? []).filter((c) => callNeedsApproval(now, c.name));
     if (!open || waiting.length === 0) return {};
     const decisions = interrupt<ApprovalInterrupt, Record<string, Decision>>({
       kind: "approval",
@@ -79,11 +80,12 @@ function askedIn(messages: BaseMessage[]): string | undefined {
 }
 
 /** Runs the open tool calls: those the user rejected already have their answer. */
-export function toolsNode(tools: StructuredToolInterface[]) {
-  const node = new ToolNode(tools, { handleToolErrors: true });
+export function toolsNode(tools: ToolSource) {
+  const nodeFor = whenChanged((now: StructuredToolInterface[]) => new ToolNode(now, { handleToolErrors: true }));
   return async (state: typeof MessagesAnnotation.State, config: Parameters<ToolNode["invoke"]>[1]) => {
     const open = openToolCalls(state.messages);
     if (!open || open.calls.length === 0) return {};
+    const node = nodeFor(tools());
     const traced = {
       ...config,
       configurable: { ...config?.configurable, source_message_id: askedIn(state.messages) },

@@ -128,5 +128,8 @@ export const legacySaveNote = (deps: MemoryToolDeps) =>
     metadata: { requiresApproval: true, ...MEMORY_TOOL, legacy: true },
   });
 
-/** Offered to the model: every tool but the ones kept only to finish calls made before an upgrade. */
-export const offeredToModel = (t: StructuredToolInterface) => !metadataOf(t).legacy;
+/**
+ * Offered to the model: every tool but the ones kept only to finish calls made before an upgrade,
+ * and the MCP tools whose server is down right now.
+ */
+export const offeredToModel = (t: StructuredToolInterface) => !metadataOf(t).legacy && !metadataOf(t).unavailable;

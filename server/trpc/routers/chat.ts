@@ -76,8 +76,9 @@ export const chatRouter = router({
     }
   }),
 
+  /** Which model answers, and the agent's tools that cannot run right now (their MCP server is down), for the conversation header. */
   model: protectedProcedure.query(async ({ ctx }) => {
-    const { choice } = await ctx.agent();
-    return { provider: choice.provider, label: choice.label };
+    const agent = await ctx.agent();
+    return { provider: agent.choice.provider, label: agent.choice.label, unavailableTools: agent.unavailableTools() };
   }),
 });

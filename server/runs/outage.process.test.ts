@@ -122,7 +122,7 @@ describe("the database goes away and comes back", () => {
     }
   }, 90_000);
 
-  it("an outage shorter than DB_OUTAGE_GRACE_MS: the viewer keeps reading, every word is saved in order, and the writer stays at a bounded rate", async () => {
+  it("a 15 s outage, shorter than DB_OUTAGE_GRACE_MS: the viewer keeps reading, every word is saved in order, and the writer stays at a bounded rate", async () => {
     const server = await startServer(pg.url, { ...LONG.env, DB_OUTAGE_GRACE_MS: "60000" });
     try {
       const { client, runId, threadId, viewer } = await stopMidAnswer(server);
@@ -130,6 +130,8 @@ describe("the database goes away and comes back", () => {
       const seenBefore = deltas(viewer.all);
       // Stays down until the whole answer has streamed, so the step's checkpoint is written during the outage too.
       await until(() => viewer.all.some((e) => e.type === "message-end"), "the answer's last word is shown during the outage");
+      // As long as the outage that once lost an answer (15 s): the step's checkpoint waits all that time.
+      await until(() => Date.now() - stoppedAt >= 15_000, "15 s of outage", 60_000);
       expect(deltas(viewer.all)).toBeGreaterThan(seenBefore + 20);
       expect(await readyStatus(server)).toBe(503);
       const outageSeconds = (Date.now() - stoppedAt) / 1000;

@@ -19,6 +19,8 @@ import { buildAgentGraph } from "../server/agent/graph";
 import { ScriptedChatModel } from "../server/agent/scripted-model";
 import { basicTools } from "../server/agent/tools";
 import { createCheckpointer } from "../server/agent/checkpointer";
+import { compactThread } from "../server/agent/saver/retention";
+import { messageBranches, threads, users } from "../db/schema";
 import { contextBudget } from "../server/agent/context";
 import { toUiMessages } from "../server/threads/messages";
 import { listThreads } from "../server/threads/queries";
@@ -111,20 +113,37 @@ async function threadBytes(pool: pg.Pool, schema: string, threadId: string) {
 }
 
 /** One long thread: turn time around each mark, statements per turn, bytes stored, and loading it for display. */
+/**
+ * What the app does after each answer with CHECKPOINT_RETENTION=turn, done outside the measured turn
+ * as the app does it (in the background): the turn's base is recorded, as sending a message records
+ * it in message_branches, and the checkpoints nothing can return to are dropped.
+ */
+async function keepTurnsOnly(db: ReturnType<typeof createDb>, schema: string, threadId: string, base: string | undefined) {
+  if (base) await db.insert(messageBranches).values({ threadId, messageId: randomUUID(), parentId: null, role: "user", baseCheckpointId: base });
+  await compactThread(db, schema, threadId);
+}
+
 async function longThread(pool: pg.Pool, saver: Saver) {
   const graph = graphOn(saver.make(pool));
-  const threadId = randomUUID();
+  const db = createDb(pool);
+  // Ours keeps only what the app's retention keeps: its thread is a real one, for message_branches to name.
+  const [user] = await db.insert(users).values({ email: `bench-${randomUUID()}@example.com` }).returning();
+  const [thread] = await db.insert(threads).values({ userId: user!.id, title: "bench" }).returning();
+  const threadId = thread!.id;
+  const compacts = saver.key === "threadline";
   const times: number[] = [];
   const marks: Record<number, { turnMs: number; statements: number; bytes: number; byTable: Record<string, number>; rawBytes: number; contextTokens: number }> =
     {};
   let raw = 0;
   const last = PLAN.marks.at(-1)!;
   for (let i = 1; i <= last; i++) {
+    const base = compacts ? ((await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined) : undefined;
     const { result: ms, statements } = await countStatements(`turn ${i} with the ${saver.name}`, async () => {
       const t0 = performance.now();
       await turn(graph, threadId, i);
       return performance.now() - t0;
     });
+    if (compacts) await keepTurnsOnly(db, saver.schema, threadId, base);
     times.push(ms);
     raw += question(i).length + 400;
     if (PLAN.marks.includes(i)) {

@@ -92,11 +92,13 @@ test("Ctrl+Shift+C copies the last answer", async ({ page, context, baseURL }) =
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
   await signUp(page);
   await openEmptyConversation(page);
+  // Each answer's whole text before going on: the tool row shows "42" before the answer does.
   await ask(page, "what is 2+3?");
+  await expect(lastAnswer(page)).toContainText("2+3 = 5");
   await answerDone(page);
   await ask(page, "what is 6*7?");
+  await expect(lastAnswer(page)).toContainText("6*7 = 42");
   await answerDone(page);
-  await expect(lastAnswer(page)).toContainText("42");
   await page.evaluate(() => navigator.clipboard.writeText("before"));
   await composer(page).press("Control+Shift+C");
   await expect(page.getByRole("status").filter({ hasText: "Copied the last answer" })).toBeVisible();

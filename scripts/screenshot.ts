@@ -2,8 +2,8 @@
  * Refreshes docs/screenshot.png from a running app: `BASE_URL=http://localhost:3000 npx tsx scripts/screenshot.ts`.
  * It signs up a throwaway user, names a few chats and has one conversation, through the real UI:
  * an answer with a tool call, regenerated once, and an action waiting for approval (docs/screenshot.png);
- * then, that memory approved, the Memory page (docs/memory.png), a search (docs/search.png), and the
- * conversation in the dark theme (docs/dark.png).
+ * then, that memory approved, the Memory page (docs/memory.png), a search (docs/search.png), the
+ * conversation in the dark theme (docs/dark.png), and on a phone (docs/phone.png).
  */
 import { randomUUID } from "node:crypto";
 import { chromium } from "@playwright/test";
@@ -65,4 +65,11 @@ await page.getByRole("combobox", { name: "Theme" }).selectOption({ label: "Dark"
 await page.locator("html[data-theme=dark]").waitFor({ state: "attached" });
 await page.getByRole("article", { name: "Assistant" }).first().waitFor();
 await page.screenshot({ path: "docs/dark.png" });
+
+// On a phone, in the light theme (docs/phone.png): the sidebar is a drawer behind the menu button.
+await page.getByRole("combobox", { name: "Theme" }).selectOption({ label: "Light" });
+await page.setViewportSize({ width: 390, height: 780 });
+await page.reload();
+await page.getByRole("article", { name: "Assistant" }).first().waitFor();
+await page.screenshot({ path: "docs/phone.png" });
 await browser.close();

@@ -127,7 +127,10 @@ async function longThread(pool: pg.Pool, saver: Saver) {
   const graph = graphOn(saver.make(pool));
   const db = createDb(pool);
   // Ours keeps only what the app's retention keeps: its thread is a real one, for message_branches to name.
-  const [user] = await db.insert(users).values({ email: `bench-${randomUUID()}@example.com` }).returning();
+  const [user] = await db
+    .insert(users)
+    .values({ email: `bench-${randomUUID()}@example.com` })
+    .returning();
   const [thread] = await db.insert(threads).values({ userId: user!.id, title: "bench" }).returning();
   const threadId = thread!.id;
   const compacts = saver.key === "threadline";
@@ -137,7 +140,9 @@ async function longThread(pool: pg.Pool, saver: Saver) {
   let raw = 0;
   const last = PLAN.marks.at(-1)!;
   for (let i = 1; i <= last; i++) {
-    const base = compacts ? ((await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined) : undefined;
+    const base = compacts
+      ? ((await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined)
+      : undefined;
     const { result: ms, statements } = await countStatements(`turn ${i} with the ${saver.name}`, async () => {
       const t0 = performance.now();
       await turn(graph, threadId, i);

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { RunEvent } from "../../lib/run-events";
+import type { RunEvent, SequencedEvent } from "../../lib/run-events";
 import type { createCaller } from "../../server/trpc/root";
 
 /**
@@ -20,4 +20,11 @@ export async function succeeded(caller: ReturnType<typeof createCaller>, started
   const { threadId, runId } = await started;
   expect((await subscribeEvents(caller, runId)).at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
   return threadId;
+}
+
+/** Every event a source yields, until it ends (followRun ends at the run's end). */
+export async function collect(source: AsyncIterable<SequencedEvent>): Promise<SequencedEvent[]> {
+  const out: SequencedEvent[] = [];
+  for await (const item of source) out.push(item);
+  return out;
 }

@@ -79,6 +79,13 @@ class NotificationHub {
     setTimeout(() => void this.ensureConnected(), wait).unref();
   }
 
+  /** Listeners over every channel: each follower removes its own when it ends, so this stays flat. */
+  listenerCount(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+
   /** For tests: drop the listening connection as a network fault would. */
   async simulateDrop() {
     await this.client?.end();

@@ -7,7 +7,7 @@ import { runs } from "@/db/schema";
 import { createOfflineModel } from "@/server/agent/offline-model";
 import { testAgent } from "@/scripts/testing/agent";
 import { testDatabaseForFile } from "@/scripts/testing/database";
-import { subscribeEvents } from "@/scripts/testing/events";
+import { collect, subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller, testContext, sessionFor } from "@/scripts/testing/users";
 import { createCaller } from "@/server/trpc/root";
 import type { RunEvent, SequencedEvent } from "@/lib/run-events";
@@ -22,11 +22,6 @@ import { settingsPerTest } from "@/scripts/testing/settings";
 const t = testDatabaseForFile();
 const set = settingsPerTest();
 
-async function collect(source: AsyncIterable<SequencedEvent>) {
-  const out: SequencedEvent[] = [];
-  for await (const item of source) out.push(item);
-  return out;
-}
 const text = (events: SequencedEvent[]) =>
   events
     .map((e) => e.event)

@@ -92,8 +92,11 @@ export function modelNode(
   });
   return async (state: typeof MessagesAnnotation.State & { summary?: Summary | null }, config: RunnableConfig) => {
     const { withMemory, withoutMemory } = bindingsFor(tools());
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
+    // A timer cleared when the call ends: AbortSignal.timeout's would stay pending (with its signal)
+    // for the whole MODEL_TIMEOUT_MS after every call, thousands at once under load.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException("The model call timed out", "TimeoutError")), timeoutMs);
+    const signal = config.signal ? AbortSignal.any([config.signal, timeout.signal]) : timeout.signal;
     const run = (config.configurable ?? {}) as Partial<MemoryRunConfig>;
     const memoryOn = Boolean(memory) && run.memory === "on" && typeof run.user_id === "string";
     const bound = memoryOn ? withMemory : withoutMemory;
@@ -119,8 +122,10 @@ export function modelNode(
       };
       return { messages: [response], ...(context.changed && { summary: context.summary }) };
     } catch (err) {
-      if (timeout.aborted && !config.signal?.aborted) throw new ModelTimeoutError(timeoutMs);
+      if (timeout.signal.aborted && !config.signal?.aborted) throw new ModelTimeoutError(timeoutMs);
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

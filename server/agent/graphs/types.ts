@@ -1,0 +1,40 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCheckpointSaver, RetryPolicy } from "@langchain/langgraph";
+import type { Summarizer } from "../context";
+import type { MemoryOptions } from "../nodes/model";
+import type { ToolSource } from "../tools";
+
+/**
+ * The extension point for a graph of your own. Threadline hands the factory everything the built-in
+ * agent is made of (the conversation's model, the agent's tools with their approval policies, its
+ * prompt and limits, memory recall); the factory returns an *uncompiled* graph, and Threadline
+ * compiles it with its checkpointer, so checkpoints, reload, takeover, drain, branches, metrics and
+ * traces work as they do for the built-in agent.
+ */
+export interface GraphContext {
+  model: BaseChatModel;
+  /** The agent's tools as they are at this step (MCP tools come and go with their servers). */
+  tools: ToolSource;
+  /** The agent's instructions; the factory's own when left out. */
+  systemPrompt?: string;
+  maxToolRounds: number;
+  modelTimeoutMs: number;
+  /** Recall before each model call; null when the agent does not use memory. */
+  memory: MemoryOptions | null;
+  /** Writes the running summary of what no longer fits; extractive when left out. */
+  summarizer?: Summarizer;
+  /** How the graph's model calls are labelled in the metrics. */
+  labels: { provider: string; model: string };
+  retry?: RetryPolicy;
+}
+
+/** What a factory returns: a StateGraph builder (its state has `messages`), not yet compiled. */
+export interface CompilableGraph {
+  compile(options: { checkpointer?: BaseCheckpointSaver }): unknown;
+}
+
+/** A graph registered by id; an agent in threadline.config.json names it with `"graph": "<id>"`. */
+export interface GraphDefinition {
+  id: string;
+  build(context: GraphContext): CompilableGraph;
+}

@@ -92,6 +92,13 @@ tally<VitestReport>(processReport, (r) => ({
   skipped: r.numPendingTests + r.numTodoTests,
 }));
 
+// The load test's quick mode against the build, so `npm run load` and its baselines cannot rot.
+await step("load smoke (load --quick)", () =>
+  built()
+    ? run(bin("tsx"), ["scripts/load.ts", "--quick"], { DATABASE_URL: server.adminUrl })
+    : (console.error("skipped: the production build failed"), Promise.resolve(false)),
+);
+
 const e2eDb = `tl_e2e_${randomBytes(5).toString("hex")}`;
 const admin = new pg.Client({ connectionString: server.adminUrl });
 await admin.connect();

@@ -95,7 +95,19 @@ export async function startServeScript(databaseUrl: string, env: Record<string, 
   );
 }
 
-async function launch(args: string[], port: number, env: Record<string, string>, stopSignal: NodeJS.Signals = "SIGKILL"): Promise<Server> {
+/** A Node script of the repo's, run with tsx in one process (so /proc shows all of its CPU), ready when GET / answers. */
+export async function startNodeScript(script: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  return launch(["--import", "tsx", script], port, { PORT: String(port), ...env }, "SIGKILL", "/");
+}
+
+async function launch(
+  args: string[],
+  port: number,
+  env: Record<string, string>,
+  stopSignal: NodeJS.Signals = "SIGKILL",
+  readyPath = "/sign-in",
+): Promise<Server> {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logFile = path.join(logDir, `server-${port}.log`);
   const file = fs.createWriteStream(logFile);
@@ -129,7 +141,7 @@ async function launch(args: string[], port: number, env: Record<string, string>,
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited during start:\n${log}`);
-    const ok = await fetch(`${url}/sign-in`).then(
+    const ok = await fetch(`${url}${readyPath}`).then(
       (r) => r.ok,
       () => false,
     );

@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
 import { describe, expect, it } from "vitest";
-import { reviveMessage } from "./revive";
+import { compactMessage, reviveMessage } from "./revive";
 
 const serde = new JsonPlusSerializer();
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -36,5 +36,22 @@ describe("reviving stored messages", () => {
     const nested = new AIMessage({ id: "a2", content: "x", additional_kwargs: { inner: new HumanMessage("nested") } });
     const [t2, b2] = await serde.dumpsTyped(nested);
     expect(reviveMessage(t2, b2)).toBeNull();
+  });
+
+  it.each(samples.map((m) => [m.getType(), m] as const))("stores a %s compactly, and revives it as the serializer would have", async (_kind, message) => {
+    const compact = compactMessage(message);
+    expect(compact).not.toBeNull();
+    const [type, bytes] = compact!;
+    const [, full] = await serde.dumpsTyped(message);
+    expect(bytes.byteLength).toBeLessThan(full.byteLength);
+    const revived = reviveMessage(type, bytes)!;
+    expect(revived.constructor).toBe(message.constructor);
+    expect(text((await serde.dumpsTyped(revived))[1])).toBe(text(full));
+    // Stored again, the revived message has the same bytes: its payload key does not change.
+    expect(text(compactMessage(revived)![1])).toBe(text(bytes));
+  });
+
+  it("leaves nested LangChain objects to the serializer", () => {
+    expect(compactMessage(new AIMessage({ id: "a3", content: "x", additional_kwargs: { inner: new HumanMessage("nested") } }))).toBeNull();
   });
 });

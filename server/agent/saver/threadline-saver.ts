@@ -7,7 +7,7 @@ import { BranchSafePostgresSaver } from "./branch-safe";
 import { isMessageList, MessageMemory, type NewNode, type NewPayload, payloadKeys, planPath, scopeOf } from "./message-store";
 import { metrics, timed } from "@/server/observability/metrics";
 import { RecentLists } from "./recent-lists";
-import { reviveMessage } from "./revive";
+import { compactMessage, reviveMessage } from "./revive";
 import { insertSearchRows, searchableThread, searchRowColumns, type SearchRow, searchRows } from "@/server/search/rows";
 
 /** Blob types of our own, beside the serializer's ("json", "bytes", …) that the stock saver writes. */
@@ -324,7 +324,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     return this.db.query<R>(prepared(this.db, text, values));
   }
 
-  private readonly serialize = (message: BaseMessage) => this.serde.dumpsTyped(message) as Promise<[string, Uint8Array]>;
+  private readonly serialize = async (message: BaseMessage) => compactMessage(message) ?? ((await this.serde.dumpsTyped(message)) as [string, Uint8Array]);
 
   private payloadColumns(payloads: NewPayload[]): [string[], string[], (Buffer | null)[]] {
     return [payloads.map((p) => p.key), payloads.map((p) => p.type), payloads.map((p) => buffer(p.bytes))];

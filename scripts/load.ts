@@ -48,6 +48,8 @@ const env = {
   // Every simulated user signs in from 127.0.0.1, ten at a time.
   PASSWORD_HASH_QUEUE: "100",
   ...(PROFILE_DIR && { CPU_PROFILE_DIR: path.resolve(PROFILE_DIR) }),
+  // --node-options "...": V8 flags for Threadline's servers alone (the driver keeps its own).
+  ...(option("node-options") && { NODE_OPTIONS: option("node-options")! }),
 };
 
 async function main() {
@@ -88,8 +90,7 @@ async function main() {
           console.error(`[load] ${target.name}: ${users} users joining over ${RAMP_S} s, then measured for ${DURATION_S} s…`);
           results.push(await runLoad(target, plan));
         } finally {
-          if (PROFILE_DIR) for (const pid of target.pids) process.kill(pid, "SIGTERM"); // a graceful exit writes the profile
-          await target.stop();
+          await target.stop(Boolean(PROFILE_DIR));
         }
       }
     }

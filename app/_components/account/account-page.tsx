@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ChangePassword } from "./change-password";
 import { DeleteAccount } from "./delete-account";
+import { SharedLinks } from "./shared-links";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
 /** Account settings: the password, every signed-in device, and deleting the account. */
@@ -18,6 +19,7 @@ export function AccountPage() {
         </div>
         {account.data?.hasPassword && <ChangePassword />}
         <SignOutEverywhere />
+        <SharedLinks />
         {account.data?.email && <DeleteAccount email={account.data.email} />}
       </div>
     </main>

@@ -24,8 +24,15 @@ export interface ConversationDraft {
  * is not one (an unknown parent, a repeated id, an answer following an answer) is refused before
  * anything is written.
  */
-export async function writeConversation(db: DB, agent: Agent, userId: string, draft: ConversationDraft): Promise<ThreadSummary> {
-  checkTree(draft);
+export async function writeConversation(
+  db: DB,
+  agent: Agent,
+  userId: string,
+  draft: ConversationDraft,
+  /** What else goes in the same transaction (an import's feedback). */
+  alongside?: (tx: DB, threadId: string) => Promise<void>,
+): Promise<ThreadSummary> {
+  checkDraft(draft);
   return inConversationTransaction(db, async (tx) => {
     const thread = await createThread(tx.db, userId, draft.title);
     const checkpointOf = (config: { configurable?: Record<string, unknown> }) => config.configurable?.checkpoint_id as string;
@@ -58,11 +65,13 @@ export async function writeConversation(db: DB, agent: Agent, userId: string, dr
     // The branch to show becomes the thread's latest checkpoint, as switching to it would make it.
     const currentId = draft.currentId ?? draft.nodes.at(-1)?.message.id;
     if (currentId) await pointAt(pathTo(currentId), checkpointOf(await agent.graph.updateState(tx.at(thread.id, after.get(currentId)), undefined)));
+    await alongside?.(tx.db, thread.id);
     return thread;
   });
 }
 
-function checkTree(draft: ConversationDraft) {
+/** Refuses (Invalid) a draft whose tree is not one, naming the message at fault. */
+export function checkDraft(draft: ConversationDraft) {
   const role = new Map<string, string>();
   for (const { message, parentId } of draft.nodes) {
     if (role.has(message.id)) throw new Invalid(`Message id ${message.id} appears twice`);

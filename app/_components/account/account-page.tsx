@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ChangePassword } from "./change-password";
 import { DeleteAccount } from "./delete-account";
+import { ExportData, ImportConversations } from "./export-import";
 import { SharedLinks } from "./shared-links";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
@@ -20,6 +21,8 @@ export function AccountPage() {
         {account.data?.hasPassword && <ChangePassword />}
         <SignOutEverywhere />
         <SharedLinks />
+        <ExportData />
+        <ImportConversations />
         {account.data?.email && <DeleteAccount email={account.data.email} />}
       </div>
     </main>

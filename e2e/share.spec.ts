@@ -42,6 +42,7 @@ test("share a conversation, open it signed out, update it, continue it in anothe
   const stranger = await (await browser.newContext()).newPage();
   const response = await stranger.goto(url);
   expect(response!.status()).toBe(200);
+  expect(stranger.url()).toBe(url);
   expect(response!.headers()["x-robots-tag"]).toBe("noindex, nofollow");
   await expect(stranger.locator('meta[name="robots"]')).toHaveAttribute("content", "noindex, nofollow");
   await expect(stranger.getByRole("heading", { name: "Sums" })).toBeVisible();

@@ -192,6 +192,76 @@ describe("export and import", () => {
     expect((await me.caller.thread.messages({ threadId: items[0]!.id })).messages.map((m) => m.id)).toEqual(["q-1", "r-1"]);
   });
 
+  it("answers hostile files with a 4xx and a message, or imports them harmlessly, never a 500 or a polluted prototype", async () => {
+    const me = await account();
+    const quick = JSON.parse(CHATGPT.toString("utf8"))[1];
+    const exported = await me.exportJson(await succeeded(me.caller, me.caller.chat.send({ text: "what is 6*7?" })));
+    const nest = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+    const bodies = [
+      nest(100_000),
+      JSON.stringify([{ ...quick, mapping: { __proto__: { polluted: "yes" } } }]),
+      '[{"mapping": {"__proto__": {"id": "__proto__", "children": [], "message": null}}, "title": "proto"}]',
+      JSON.stringify([
+        {
+          ...quick,
+          title: "nul \u0000 and \ud800 lone",
+          mapping: {
+            ...quick.mapping,
+            "q-1": { ...quick.mapping["q-1"], message: { ...quick.mapping["q-1"].message, content: { content_type: "text", parts: ["a\u0000b \udc00"] } } },
+          },
+        },
+      ]),
+      JSON.stringify([
+        {
+          ...quick,
+          mapping: {
+            ...quick.mapping,
+            "q-1": { ...quick.mapping["q-1"], message: { ...quick.mapping["q-1"].message, content: { content_type: "text", parts: ["x".repeat(200_001)] } } },
+          },
+        },
+      ]),
+      JSON.stringify([{ ...quick, mapping: { ...quick.mapping, "q-1": { ...quick.mapping["q-1"], children: ["q-1"] } } }]),
+      JSON.stringify([{ ...quick, mapping: { ...quick.mapping, "r-1": { ...quick.mapping["r-1"], id: "\u0001bad" } } }]),
+      JSON.stringify({ ...exported, conversation: { ...exported.conversation, messages: [{ id: "m", parentId: null, role: "system", text: "x" }] } }),
+      JSON.stringify({
+        ...exported,
+        conversation: {
+          ...exported.conversation,
+          messages: Array.from({ length: 10_001 }, (_, i) => ({ id: `m${i}`, parentId: null, role: "user", text: "x" })),
+        },
+      }),
+      JSON.stringify({
+        ...exported,
+        conversation: { ...exported.conversation, feedback: [{ messageId: "nope", rating: "good", comment: null, agent: "a", model: "m" }] },
+      }),
+      JSON.stringify({ format: "threadline.account", version: 2, conversations: [] }),
+      JSON.stringify({ format: "threadline.account", version: 1, conversations: "all of them" }),
+      "null",
+      "42",
+      '"a string"',
+    ];
+    const answers = [];
+    for (const body of bodies) {
+      const res = await me.import(body);
+      const json = await res.json();
+      answers.push({ status: res.status, imported: json.imported?.length ?? null, error: typeof json.error === "string" && json.error.length > 0 });
+    }
+    // Three are harmless: the two prototype keys make an empty conversation (skipped), and the third is cleaned.
+    expect(answers.map((a) => `${a.status} ${a.imported ?? ""}${a.error ? "error" : ""}`)).toEqual([
+      "400 error",
+      "200 0",
+      "200 0",
+      "200 1",
+      ...Array(11).fill("400 error"),
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // The one harmless file: stored without what Postgres cannot hold.
+    const { items } = await me.caller.thread.list({});
+    const cleaned = items.find((i) => i.title.startsWith("nul"))!;
+    expect(cleaned.title).toBe("nul  and \ufffd lone");
+    expect((await me.caller.thread.messages({ threadId: cleaned.id })).messages[0]).toMatchObject({ text: "ab \ufffd" });
+  });
+
   it("refuses a file over IMPORT_MAX_BYTES without reading it, and a cross-site upload", async () => {
     set({ IMPORT_MAX_BYTES: 1_000 });
     const me = await account();

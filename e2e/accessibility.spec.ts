@@ -42,6 +42,8 @@ for (const theme of ["light", "dark"] as const) {
     browser,
     baseURL,
   }) => {
+    // Four axe passes and a second browser: longer than one page's check.
+    test.setTimeout(60_000);
     await context.addCookies([{ name: "theme", value: theme, url: baseURL! }]);
     await signUp(page);
     await openEmptyConversation(page, "Shared sums");

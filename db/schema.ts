@@ -4,6 +4,7 @@ import type { AdapterAccountType } from "next-auth/adapters";
 import type { ApprovalStatus } from "../lib/messages";
 import { MAX_FEEDBACK_COMMENT, type Rating } from "../lib/feedback";
 import { MAX_MEMORY_LENGTH, type MemoryKind } from "../lib/memory";
+import type { SharedMessage } from "../lib/share";
 
 /**
  * The one text search configuration of every tsvector and tsquery, so that what is stored and what
@@ -395,4 +396,33 @@ export const feedback = pgTable(
     check("feedback_rating", sql`${t.rating} in ('good', 'bad')`),
     check("feedback_comment_length", sql`char_length(${t.comment}) <= ${sql.raw(String(MAX_FEEDBACK_COMMENT))}`),
   ],
+);
+
+/**
+ * A conversation's read-only link. The id is the link's secret: 128 random bits, base64url. The
+ * snapshot holds the branch that was current when the link was made (or last updated), as the UI
+ * shows it, so later edits, branches and deletions of messages are not published by themselves.
+ * One link per conversation; stopping sharing deletes the row, so a stopped link and one that never
+ * existed are the same absence.
+ */
+export const shares = pgTable(
+  "shares",
+  {
+    id: text("id").primaryKey(),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    snapshot: jsonb("snapshot").$type<SharedMessage[]>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [uniqueIndex("shares_thread_idx").on(t.threadId), index("shares_user_idx").on(t.userId, t.updatedAt.desc())],
 );

@@ -85,3 +85,12 @@ export async function reloadMidAnswer(page: Page) {
   expect(await lastAnswer(page).innerText()).toBe(expected);
   await expect(page.getByRole("article", { name: "You" })).toHaveCount(1);
 }
+
+/** Edits the (only) user message shown into `text`, and waits for the new branch's answer to contain `answer`. */
+export async function editMessage(page: Page, text: string, answer: string) {
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByLabel("Edited message").fill(text);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(lastAnswer(page)).toContainText(answer, { timeout: 20_000 });
+  await answerDone(page);
+}

@@ -64,8 +64,12 @@ test("the sidebar is keyboard usable: options menu, rename and delete without a 
   await page.keyboard.press("Enter");
   await expect(page.getByRole("menuitem", { name: "Rename" })).toBeFocused();
   await page.keyboard.press("ArrowDown");
-  await expect(page.getByRole("menuitem", { name: "Delete" })).toBeFocused();
+  await expect(page.getByRole("menuitem", { name: "Share" })).toBeFocused();
   await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await expect(page.getByRole("menuitem", { name: "Delete" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Rename" })).toBeFocused();
   await page.keyboard.press("Enter");
   await page.keyboard.type("Typed title");
   await page.keyboard.press("Enter");

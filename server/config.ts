@@ -169,6 +169,7 @@ export const configSchema = z
     PASSWORD_HASH_CONCURRENCY: wholeNumber("hashes", 2),
     PASSWORD_HASH_QUEUE: wholeNumber("hashes", 4, { min: 0 }),
     TRPC_MAX_BODY_BYTES: wholeNumber("bytes", 1_048_576),
+    IMPORT_MAX_BYTES: wholeNumber("bytes", 26_214_400),
     // Read by the front door (server/security/front-door.mjs), which parses them the same way; checked here at start.
     TRUSTED_PROXY_HOPS: wholeNumber("proxies", 0, { min: 0 }),
     HSTS_MAX_AGE: wholeNumber("seconds", 15_552_000, { min: 0, note: " (0 sends no Strict-Transport-Security)" }),

@@ -30,6 +30,7 @@ describe("migrations", () => {
       "runs",
       "search_backfill",
       "session",
+      "shares",
       "threads",
       "user",
       "user_sessions",

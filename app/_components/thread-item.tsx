@@ -6,6 +6,8 @@ import { useEffect, useRef, useState } from "react";
 import { patchThreadLists } from "@/app/_lib/thread-cache";
 import { useTRPC, type RouterOutputs } from "@/app/_lib/trpc";
 import { ConfirmDialog } from "./confirm-dialog";
+import { ShareDialog } from "./share-dialog";
+import { exportPath } from "@/lib/transfer";
 
 type Thread = RouterOutputs["thread"]["list"]["items"][number];
 
@@ -16,6 +18,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
   const [menuOpen, setMenuOpen] = useState(false);
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const optionsRef = useRef<HTMLButtonElement>(null);
   const listKey = trpc.thread.list.infiniteQueryKey();
@@ -87,6 +90,11 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
       )}
       {menuOpen && (
         <OptionsMenu
+          threadId={thread.id}
+          onShare={() => {
+            setMenuOpen(false);
+            setSharing(true);
+          }}
           onClose={() => {
             setMenuOpen(false);
             optionsRef.current?.focus();
@@ -106,6 +114,14 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
           {error}
         </p>
       )}
+      <ShareDialog
+        threadId={thread.id}
+        open={sharing}
+        onClose={() => {
+          setSharing(false);
+          optionsRef.current?.focus();
+        }}
+      />
       <ConfirmDialog
         open={confirming}
         title="Delete conversation?"
@@ -152,7 +168,15 @@ function RenameField({ initial, onDone }: { initial: string; onDone: (title: str
   );
 }
 
-function OptionsMenu({ onClose, onRename, onDelete }: { onClose: () => void; onRename: () => void; onDelete: () => void }) {
+interface OptionsMenuProps {
+  threadId: string;
+  onClose: () => void;
+  onRename: () => void;
+  onShare: () => void;
+  onDelete: () => void;
+}
+
+function OptionsMenu({ threadId, onClose, onRename, onShare, onDelete }: OptionsMenuProps) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
@@ -180,10 +204,20 @@ function OptionsMenu({ onClose, onRename, onDelete }: { onClose: () => void; onR
 
   const item = "block w-full px-3 py-1.5 text-left text-sm hover:bg-zinc-100 focus:bg-zinc-100";
   return (
-    <div ref={ref} role="menu" onKeyDown={onKeyDown} className="absolute right-1 z-20 mt-1 w-36 rounded-lg border border-zinc-200 bg-white py-1 shadow-lg">
+    <div ref={ref} role="menu" onKeyDown={onKeyDown} className="absolute right-1 z-20 mt-1 w-48 rounded-lg border border-zinc-200 bg-white py-1 shadow-lg">
       <button type="button" role="menuitem" className={item} onClick={onRename}>
         Rename
       </button>
+      <button type="button" role="menuitem" className={item} onClick={onShare}>
+        Share
+      </button>
+      {/* Downloads: the route answers with an attachment, so the page stays where it is. */}
+      <a role="menuitem" className={item} href={exportPath(threadId, "markdown")} download onClick={onClose}>
+        Export as Markdown
+      </a>
+      <a role="menuitem" className={item} href={exportPath(threadId, "json")} download onClick={onClose}>
+        Export as JSON
+      </a>
       <button type="button" role="menuitem" className={`${item} text-red-600`} onClick={onDelete}>
         Delete
       </button>

@@ -111,6 +111,7 @@ async function everything() {
   const answeredIn = await succeeded(caller, caller.chat.send({ text: "what is 2+2?" }));
   const answer = (await caller.thread.messages({ threadId: answeredIn })).messages[1]!;
   await caller.feedback.set({ threadId: answeredIn, messageId: answer.id, rating: "bad", comment: "too short" });
+  await caller.share.create({ threadId: answeredIn });
   const paused = await caller.chat.send({ text: "remember that the spare key is under the mat" });
   expect((await subscribeEvents(caller, paused.runId)).at(-1)!.event).toMatchObject({ status: "paused" });
   await addMemory(t.db, user.id, {

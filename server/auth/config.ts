@@ -11,6 +11,9 @@ declare module "next-auth" {
 
 export const AUTH_PAGES = ["/sign-in", "/sign-up"];
 
+/** Pages anyone may open, signed in or not: shared conversations (their id is the secret). */
+export const isPublicPage = (pathname: string) => pathname.startsWith("/share/");
+
 /** The part of the Auth.js config that needs no database: shared by proxy.ts and the full setup. */
 export const authConfig = {
   pages: { signIn: "/sign-in" },
@@ -28,7 +31,7 @@ export const authConfig = {
     // one, so the sign-in pages stay open to any cookie (their layout sends the signed-in home)
     // and every page and procedure checks the session again (server/auth/sessions.ts).
     authorized({ auth, request }) {
-      return AUTH_PAGES.includes(request.nextUrl.pathname) || Boolean(auth?.user);
+      return AUTH_PAGES.includes(request.nextUrl.pathname) || isPublicPage(request.nextUrl.pathname) || Boolean(auth?.user);
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;

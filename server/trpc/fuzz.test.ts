@@ -74,6 +74,7 @@ function shapes(own: {
   messageId: string;
   answerId: string;
   memoryId: string;
+  shareId: string;
 }): Record<string, Record<string, unknown> | undefined> {
   // First: what comes later (edits, regenerations) moves the thread to other branches, where the answer is not shown.
   return {
@@ -108,6 +109,13 @@ function shapes(own: {
     "account.changePassword": { currentPassword: "not-the-password", newPassword: "fuzz-password-1" },
     "account.signOutEverywhere": undefined,
     "account.delete": { email: "not-the-owner@example.com" },
+    "share.ofThread": { threadId: own.threadId },
+    "share.create": { threadId: own.threadId },
+    "share.update": { threadId: own.threadId },
+    "share.list": undefined,
+    "share.continue": { shareId: own.shareId },
+    // Last: the caller's link goes.
+    "share.stop": { threadId: own.threadId },
   };
 }
 
@@ -126,11 +134,15 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
     embedding: null,
     embeddingModel: null,
   });
-  const before = await Promise.all([
-    victim.caller.thread.messages({ threadId: theirs.threadId }),
-    victim.caller.memory.list({}),
-    victim.caller.memory.settings(),
-  ]);
+  await victim.caller.share.create({ threadId: theirs.threadId });
+  const victimState = () =>
+    Promise.all([
+      victim.caller.thread.messages({ threadId: theirs.threadId }),
+      victim.caller.memory.list({}),
+      victim.caller.memory.settings(),
+      victim.caller.share.list(),
+    ]);
+  const before = await victimState();
 
   const { caller, user } = await signedInCaller(t);
   const own = await caller.chat.send({ text: "what is 3+3?" });
@@ -139,7 +151,8 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
   const memoryId = (
     await addMemory(t.db, user.id, { kind: "fact", text: "mine", threadId: null, messageId: null, toolCallId: null, embedding: null, embeddingModel: null })
   ).id;
-  const valid = shapes({ threadId: own.threadId, runId: own.runId, messageId: messageId!, answerId: answerId!, memoryId });
+  const { id: shareId } = await caller.share.create({ threadId: own.threadId });
+  const valid = shapes({ threadId: own.threadId, runId: own.runId, messageId: messageId!, answerId: answerId!, memoryId, shareId });
   expect(Object.keys(valid).sort()).toEqual(Object.keys(procedures()).sort());
 
   const failures: string[] = [];
@@ -171,9 +184,7 @@ it("refuses hostile input to every procedure cleanly, and touches nothing of any
 
   // Runs the fuzzing started finish before the database goes away; the other user's thread is as it was.
   await expect.poll(async () => (await t.pool.query("SELECT count(*)::int AS n FROM runs WHERE status = 'running'")).rows[0].n, { timeout: 30_000 }).toBe(0);
-  expect(
-    await Promise.all([victim.caller.thread.messages({ threadId: theirs.threadId }), victim.caller.memory.list({}), victim.caller.memory.settings()]),
-  ).toEqual(before);
+  expect(await victimState()).toEqual(before);
 });
 
 it("answers hostile HTTP requests with a 4xx and a readable message, never a 500", async () => {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MAX_FEEDBACK_COMMENT } from "@/lib/feedback";
 import { MAX_MESSAGE_LENGTH, MAX_SEARCH_LENGTH } from "@/lib/limits";
 import { MAX_MEMORY_LENGTH } from "@/lib/memory";
+import { SHARE_ID } from "@/lib/share";
 import { withoutHiddenControls } from "@/lib/text";
 
 /**
@@ -114,3 +115,6 @@ export const decision = z.discriminatedUnion("type", [
     reason: storable(z.string().trim().max(1_000, "The reason must be at most 1,000 characters"), "The reason").nullish(),
   }),
 ]);
+
+/** A share link's id, as the link carries it. */
+export const shareId = z.string().regex(SHARE_ID, "Not a valid share link");

@@ -39,6 +39,13 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "account.changePassword": null,
   "account.signOutEverywhere": null,
   "account.delete": null,
+  // The user's own links only; a link itself is for anyone who has it (server/share/share.test.ts).
+  "share.list": null,
+  "share.continue": null,
+  "share.ofThread": (ids) => ({ threadId: ids.threadId }),
+  "share.create": (ids) => ({ threadId: ids.threadId }),
+  "share.update": (ids) => ({ threadId: ids.threadId }),
+  "share.stop": (ids) => ({ threadId: ids.threadId }),
   "feedback.ofThread": (ids) => ({ threadId: ids.threadId }),
   "feedback.set": (ids) => ({ threadId: ids.threadId, messageId: ids.answerId, rating: "bad", comment: "mine now" }),
   "thread.get": (ids) => ({ threadId: ids.threadId }),
@@ -66,6 +73,7 @@ async function owner() {
   expect((await subscribeEvents(caller, second.runId)).at(-1)!.event).toMatchObject({ status: "paused" });
   const state = await caller.thread.messages({ threadId: first.threadId });
   await caller.feedback.set({ threadId: first.threadId, messageId: state.messages[1]!.id, rating: "good" });
+  await caller.share.create({ threadId: first.threadId });
   const ids: Ids = {
     threadId: first.threadId,
     runId: first.runId,
@@ -96,6 +104,7 @@ async function owner() {
         caller.memory.settings(),
         caller.feedback.ofThread({ threadId: ids.threadId }),
         caller.account.get(),
+        caller.share.list(),
       ]),
   };
 }
@@ -127,6 +136,7 @@ describe("ownership", () => {
     expect(await victim.snapshot()).toEqual(before);
     expect(before[1].approvals.map((a) => a.status)).toEqual(["pending"]);
     expect(before[4]).toEqual([{ messageId: victim.ids.answerId, rating: "good", comment: null }]);
+    expect(before[6]).toEqual([expect.objectContaining({ threadId: victim.ids.threadId })]);
   });
 
   it("reads, changes, signs out and deletes only the caller's own account, whatever email is typed", async () => {

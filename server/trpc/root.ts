@@ -5,6 +5,7 @@ import { chatRouter } from "./routers/chat";
 import { feedbackRouter } from "./routers/feedback";
 import { memoryRouter } from "./routers/memory";
 import { searchRouter } from "./routers/search";
+import { shareRouter } from "./routers/share";
 import { threadRouter } from "./routers/thread";
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   search: searchRouter,
   feedback: feedbackRouter,
   account: accountRouter,
+  share: shareRouter,
 });
 
 export type AppRouter = typeof appRouter;

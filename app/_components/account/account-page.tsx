@@ -3,6 +3,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc";
 import { ChangePassword } from "./change-password";
 import { DeleteAccount } from "./delete-account";
+import { ExportData, ImportConversations } from "./export-import";
+import { SharedLinks } from "./shared-links";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
 /** Account settings: the password, every signed-in device, and deleting the account. */
@@ -18,6 +20,9 @@ export function AccountPage() {
         </div>
         {account.data?.hasPassword && <ChangePassword />}
         <SignOutEverywhere />
+        <SharedLinks />
+        <ExportData />
+        <ImportConversations />
         {account.data?.email && <DeleteAccount email={account.data.email} />}
       </div>
     </main>

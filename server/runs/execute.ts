@@ -67,7 +67,7 @@ export function launch(
 
 /** Is the run at a point where its graph can be resumed from the last checkpoint without harm? */
 export function atStepBoundary(last: RunEvent | undefined): boolean {
-  return !last || last.type === "run-start" || last.type === "message-end" || last.type === "tool-result";
+  return !last || last.type === "run-start" || last.type === "message-end" || last.type === "tool-result" || last.type === "step";
 }
 
 /**

@@ -15,8 +15,18 @@ export interface BranchInfo {
   nextId: string | null;
 }
 
+/**
+ * A step of a multi-step agent (the Research agent's plan, check, retry, answer; a custom graph's
+ * own kinds): a short label shown in the answer where it happened.
+ */
+export interface Step {
+  kind: string;
+  label: string;
+}
+
 export type MessagePart =
   | { type: "text"; text: string }
+  | ({ type: "step" } & Step)
   | {
       type: "tool";
       id: string;

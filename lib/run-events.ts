@@ -1,4 +1,4 @@
-import type { MessagePart, TokenUsage } from "./messages";
+import type { MessagePart, Step, TokenUsage } from "./messages";
 
 /** A turn as far as a run has written it: what a client shows, and what a snapshot carries. */
 export interface TurnSnapshot {
@@ -20,6 +20,10 @@ export type RunEvent =
   | { type: "text-delta"; messageId: string; delta: string }
   | { type: "tool-call"; messageId: string; toolCallId: string; name: string; args: Record<string, unknown> }
   | { type: "tool-result"; toolCallId: string; name: string; content: string; isError: boolean }
+  /** Side-effecting calls about to be sent (recorded before they are): a takeover never sends them again. */
+  | { type: "tool-start"; toolCallIds: string[] }
+  /** A graph's step (see server/agent/graphs/steps.ts), reported once its node's checkpoint is saved. */
+  | ({ type: "step" } & Step)
   | { type: "message-end"; messageId: string; usage: TokenUsage | null }
   | { type: "run-end"; status: RunOutcome; error: string | null };
 

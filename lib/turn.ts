@@ -23,6 +23,8 @@ export function applyToTurn<T extends TurnSnapshot>(turn: T, event: RunEvent): T
       }
       return { ...turn, parts: [...turn.parts, { type: "tool", id: event.toolCallId, name: event.name, args: event.args, result: null }] };
     }
+    case "step":
+      return { ...turn, parts: [...turn.parts, { type: "step", kind: event.kind, label: event.label }] };
     case "tool-result":
       return {
         ...turn,

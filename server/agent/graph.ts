@@ -89,7 +89,7 @@ export type AgentGraph = ReturnType<typeof buildAgentGraph>;
  * line, unstructured among the JSON lines in production and printed through every test run.
  * LangGraph asks `retryOn` only while attempts remain, so a yes is a retry.
  */
-function loggedRetries(retry: RetryPolicy): RetryPolicy {
+export function loggedRetries(retry: RetryPolicy): RetryPolicy {
   const retryOn = retry.retryOn ?? isTransient;
   return {
     ...retry,

@@ -3,6 +3,7 @@ import type { MemoryKind } from "@/lib/memory";
 import { textOf, withoutHiddenControls } from "@/lib/text";
 import { memoriesIn } from "@/server/memory/prompt";
 import type { Recalled } from "@/server/memory/recall";
+import { failedInLastRound, phaseIn, type ResearchPhase, roundsThisTurn, type ToolCall } from "./graphs/research-rounds";
 import { ScriptedChatModel, type Reply } from "./scripted-model";
 
 /**
@@ -24,6 +25,11 @@ export const OFFLINE_INTRO = [
 ].join("\n");
 
 export function offlinePlanner(messages: BaseMessage[], toolNames: string[]): Reply {
+  // The Research agent says in its system message which of its steps a call is for.
+  const system = messages[0] && SystemMessage.isInstance(messages[0]) ? textOf(messages[0]) : "";
+  const phase = phaseIn(system);
+  const researched = phase && researchReply(phase, messages, toolNames);
+  if (researched) return researched;
   const last = messages.at(-1);
   if (last && ToolMessage.isInstance(last)) return answerFromTools(messages);
   const text = last && HumanMessage.isInstance(last) ? textOf(last) : "";
@@ -66,31 +72,101 @@ function answerFromTools(messages: BaseMessage[]): Reply {
   for (let i = messages.length - 1; i >= 0 && ToolMessage.isInstance(messages[i]); i--) results.unshift(messages[i] as ToolMessage);
   const caller = messages[messages.length - 1 - results.length];
   const calls = caller && AIMessage.isInstance(caller) ? (caller.tool_calls ?? []) : [];
-  const lines = results.map((result) => {
-    const call = calls.find((c) => c.id === result.tool_call_id);
-    const output = textOf(result);
-    const remembering = call?.name === "remember" || call?.name === "save_note";
-    if (output.startsWith("The user rejected")) {
-      const reason = /Their reason: ([\s\S]*)$/.exec(output)?.[1];
-      const what = remembering ? "remember that" : call?.name === "forget" ? "forget that" : "do that";
-      return `Understood, I did not ${what}.${reason ? ` You said: “${reason}”` : ""}`;
-    }
-    if (output.startsWith("Error")) return `That didn't work: ${output.replace(/^Error:\s*/, "")}`;
-    if (remembering && call?.args.id) return `Done: I updated the memory to “${String(call.args.text)}”.`;
-    if (remembering) return `Done: I'll remember “${String(call?.args.text)}”.`;
-    if (call?.name === "forget") {
-      const forgotten = /^Forgot: (".*")$/s.exec(output)?.[1];
-      return forgotten ? `Done: I forgot “${JSON.parse(forgotten) as string}”.` : output;
-    }
-    if (call?.name === "recall") {
-      const found = memoriesIn(output);
-      return found.length ? `Here is what I remember:\n\n${found.map((m) => `- ${m.text}`).join("\n")}` : "I don't remember anything yet.";
-    }
-    if (call?.name === "calculator") return `${String(call.args.expression).trim()} = **${output}**`;
-    if (call?.name === "current_time") return `It is **${output}**.`;
-    return output;
-  });
+  const lines = results.map((result) =>
+    resultLine(
+      calls.find((c) => c.id === result.tool_call_id),
+      textOf(result),
+    ),
+  );
   return { text: lines.join("\n\n") || "I have no result to report." };
+}
+
+/**
+ * The Research agent's steps, offline. Plan: every calculation and every time zone in the question
+ * is a lookup of its own, all called at once. Retry: a failed calculation with unbalanced
+ * parentheses or decimal commas is called again corrected, a failed time zone as UTC. Answer: each
+ * lookup's final result, saying what was corrected. Null: the chat agent's rules decide.
+ */
+function researchReply(phase: ResearchPhase, messages: BaseMessage[], toolNames: string[]): Reply | null {
+  if (phase === "plan") {
+    const last = messages.at(-1);
+    const text = last && HumanMessage.isInstance(last) ? textOf(last) : "";
+    if (memoriesToSave(text).length) return null;
+    const lookups: NonNullable<Reply["toolCalls"]> = [];
+    if (toolNames.includes("calculator")) lookups.push(...findExpressions(text).map((expression) => ({ name: "calculator", args: { expression } })));
+    if (toolNames.includes("current_time") && isTimeQuestion(text)) {
+      const zones = [...text.matchAll(/\b([A-Z][A-Za-z]+\/[A-Za-z_]+(?:\/[A-Za-z_]+)?)\b/g)].map((m) => m[1]!);
+      lookups.push(...(zones.length ? zones.map((timezone) => ({ name: "current_time", args: { timezone } })) : [{ name: "current_time", args: {} }]));
+    }
+    return lookups.length ? { toolCalls: lookups } : null;
+  }
+  if (phase === "retry") {
+    const again = failedInLastRound(messages).flatMap((f) => {
+      const args = corrected(f.call);
+      return args ? [{ name: f.call.name, args }] : [];
+    });
+    return again.length ? { toolCalls: again } : { text: "" };
+  }
+  const rounds = roundsThisTurn(messages);
+  if (rounds.length === 0) return null;
+  // A retried call takes the place of the failed call it corrects.
+  const final = rounds[0]!.map((r) => ({ ...r, tried: [] as (typeof rounds)[0] }));
+  for (const round of rounds.slice(1)) {
+    for (const r of round) {
+      const slot = final.find((f) => f.call.name === r.call.name && f.outcome === "failed");
+      if (slot)
+        Object.assign(slot, {
+          call: r.call,
+          result: r.result,
+          outcome: r.outcome,
+          tried: [...slot.tried, { call: slot.call, result: slot.result, outcome: slot.outcome }],
+        });
+      else final.push({ ...r, tried: [] });
+    }
+  }
+  const lines = final.map((f) => {
+    const line = resultLine(f.call, f.result ? textOf(f.result) : "Error: no result");
+    const first = f.tried[0];
+    if (!first) return line;
+    const error = (first.result ? textOf(first.result) : "").replace(/^Error:\s*/, "") || "no result";
+    return `${line} (my first try, \`${String(Object.values(first.call.args)[0] ?? "")}\`, failed: ${error}; I corrected it.)`;
+  });
+  return { text: lines.join("\n\n") };
+}
+
+/** A failed call's arguments corrected, when the offline rules know how; null when they do not. */
+function corrected(call: ToolCall): Record<string, unknown> | null {
+  if (call.name === "current_time") return call.args.timezone ? {} : null;
+  if (call.name !== "calculator") return null;
+  const before = String(call.args.expression ?? "");
+  const decimal = before.replace(/(\d),(\d)/g, "$1.$2");
+  const open = (decimal.match(/\(/g) ?? []).length - (decimal.match(/\)/g) ?? []).length;
+  const balanced = open > 0 ? decimal + ")".repeat(open) : open < 0 ? decimal.replace(new RegExp(`\\){${-open}}$`), "") : decimal;
+  return balanced !== before ? { expression: balanced } : null;
+}
+
+/** What the answer says about one tool call's result. */
+function resultLine(call: ToolCall | undefined, output: string): string {
+  const remembering = call?.name === "remember" || call?.name === "save_note";
+  if (output.startsWith("The user rejected")) {
+    const reason = /Their reason: ([\s\S]*)$/.exec(output)?.[1];
+    const what = remembering ? "remember that" : call?.name === "forget" ? "forget that" : "do that";
+    return `Understood, I did not ${what}.${reason ? ` You said: “${reason}”` : ""}`;
+  }
+  if (output.startsWith("Error")) return `That didn't work: ${output.replace(/^Error:\s*/, "")}`;
+  if (remembering && call?.args.id) return `Done: I updated the memory to “${String(call.args.text)}”.`;
+  if (remembering) return `Done: I'll remember “${String(call?.args.text)}”.`;
+  if (call?.name === "forget") {
+    const forgotten = /^Forgot: (".*")$/s.exec(output)?.[1];
+    return forgotten ? `Done: I forgot “${JSON.parse(forgotten) as string}”.` : output;
+  }
+  if (call?.name === "recall") {
+    const found = memoriesIn(output);
+    return found.length ? `Here is what I remember:\n\n${found.map((m) => `- ${m.text}`).join("\n")}` : "I don't remember anything yet.";
+  }
+  if (call?.name === "calculator") return `${String(call.args.expression).trim()} = **${output}**`;
+  if (call?.name === "current_time") return `It is **${output}**.`;
+  return output;
 }
 
 /** Words that say what a sentence is about: no stop words, plurals as singulars. */
@@ -148,7 +224,11 @@ function aboutMe(recalled: Recalled[], memoryOn: boolean): string {
 const ARITHMETIC_RUNS = /(sqrt|abs|round|floor|ceil|ln|log|sin|cos|tan|min|max)?([\d\s.,+\-*/×÷^%()]+)/gi;
 
 /** The first run of arithmetic in the text, e.g. "12*7" in "what is 12*7?". */
-export function findExpression(text: string): string | null {
+export const findExpression = (text: string): string | null => findExpressions(text)[0] ?? null;
+
+/** Every run of arithmetic in the text, in order. */
+export function findExpressions(text: string): string[] {
+  const found: string[] = [];
   for (const [, name, run] of text.matchAll(ARITHMETIC_RUNS)) {
     // From the first digit, "(" or "." to the last digit or ")" after it.
     const start = run!.search(/[\d(.]/);
@@ -156,9 +236,9 @@ export function findExpression(text: string): string | null {
     while (end > start && !/[\d)]/.test(run![end]!)) end--;
     if (start < 0 || end <= start) continue;
     const candidate = `${start === 0 && name ? name : ""}${run!.slice(start, end + 1)}`.trim();
-    if (/\d\s*[-+*/×÷^%]\s*[\d(]|\w\(/.test(candidate)) return candidate;
+    if (/\d\s*[-+*/×÷^%]\s*[\d(]|\w\(/.test(candidate)) found.push(candidate);
   }
-  return null;
+  return found;
 }
 
 /** "Remember that A. Remember that B." asks for two memories, saved in one step. */

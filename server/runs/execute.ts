@@ -10,7 +10,7 @@ import { makeTitle } from "@/server/agent/title";
 import { hasDefaultTitle, replaceDefaultTitle, threadExists, touchThread } from "@/server/threads/queries";
 import { memoryAllowed } from "@/server/memory/store";
 import { ActiveRun } from "./active-run";
-import type { Decision } from "@/server/agent/nodes/review";
+import { BEFORE_SIDE_EFFECTS, type BeforeSideEffects, type Decision, openToolCalls } from "@/server/agent/nodes/review";
 import { recordBranch, recordUserMessage } from "@/server/threads/branches";
 import { decisionsFor, pausedOn, recordApprovals } from "./approvals";
 import type { RunEvent, RunOutcome } from "@/lib/run-events";
@@ -67,7 +67,8 @@ export function launch(
 
 /** Is the run at a point where its graph can be resumed from the last checkpoint without harm? */
 export function atStepBoundary(last: RunEvent | undefined): boolean {
-  return !last || last.type === "run-start" || last.type === "message-end" || last.type === "tool-result";
+  // After a tool-start the calls' results are either saved (the node finished) or answered as cut off (see resumeRun).
+  return !last || ["run-start", "message-end", "tool-result", "step", "tool-start"].includes(last.type);
 }
 
 /**
@@ -81,7 +82,19 @@ export async function resumeRun(db: DB, agent: Agent, row: Run) {
   const history = await readEvents(db, row.id, 0, MAX_RUN_EVENTS);
   const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final), history);
   if (run.lastEvent?.type === "run-end") return; // it had ended; only the status was left behind
-  const state = await agent.graph.getState({ configurable: { thread_id: row.threadId } });
+  const thread = { configurable: { thread_id: row.threadId } };
+  let state = await agent.graph.getState(thread);
+  // Side-effecting calls its owner had started (recorded before they were sent) and never finished:
+  // they may have taken effect, so they are not sent again. Each gets an error result saying so.
+  const cutOff = cutOffCalls(history, state.values.messages ?? []);
+  if (cutOff.length) {
+    const results = cutOff.map((c) => new ToolMessage({ tool_call_id: c.id ?? "", name: c.name, content: CUT_OFF, status: "error" }));
+    // As the review node's output: the graph goes on to the tools node, which runs only the calls still open.
+    await agent.graph.updateState(thread, { messages: results }, "review");
+    for (const c of cutOff) run.push({ type: "tool-result", toolCallId: c.id ?? "", name: c.name, content: CUT_OFF, isError: true });
+    run.logger.warn({ toolCalls: cutOff.map((c) => c.name) }, "calls cut off by the crash of their instance are not sent again");
+    state = await agent.graph.getState(thread);
+  }
   const savedIds = new Set((state.values.messages ?? []).map((m: BaseMessage) => m.id));
   const shown = history.flatMap((e) => (e.event.type === "message-start" ? [e.event.messageId] : []));
   if (!atStepBoundary(run.lastEvent) || shown.some((id) => !savedIds.has(id))) {
@@ -96,6 +109,17 @@ export async function resumeRun(db: DB, agent: Agent, row: Run) {
   const resume = decisions && state.tasks.some((task) => task.interrupts?.length) ? decisions : null;
   // The message goes in only if it never reached a checkpoint; otherwise the graph picks up where it was.
   void execute(run, { db, agent, message: row.input && !savedIds.has(row.input.id) ? row.input : null, titleFrom: null, resume });
+}
+
+/** What a call cut off by a crash returns: it may have run, so it is not sent again. */
+export const CUT_OFF =
+  "Error: the server running this call stopped before its result came back. It may or may not have taken effect, so it was not sent again.";
+
+/** The open tool calls of the checkpoint that the run's log says were started: sent, with no result saved. */
+function cutOffCalls(history: { event: RunEvent }[], messages: BaseMessage[]) {
+  const started = new Set(history.flatMap(({ event }) => (event.type === "tool-start" ? event.toolCallIds : [])));
+  if (started.size === 0) return [];
+  return (openToolCalls(messages)?.calls ?? []).filter((c) => started.has(c.id ?? ""));
 }
 
 type ExecuteContext = { db: DB; agent: Agent; message: RunInput | null; titleFrom: string | null; resume: Record<string, Decision> | null };
@@ -130,7 +154,16 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
     await touchThread(db, run.threadId);
     // A new message goes in at its base: the latest checkpoint, or an older one for an edit (a fork).
     if (ctx.message) configurable.checkpoint_id = await recordUserMessage(db, agent, run.threadId, ctx.message);
-    const stream = await agent.graph.stream(input, { ...config, streamMode: ["messages", "updates"] });
+    // Side-effecting calls are recorded in the run's log before they are sent: see resumeRun.
+    const beforeSideEffects: BeforeSideEffects = async (toolCallIds) => {
+      run.push({ type: "tool-start", toolCallIds });
+      await run.settled();
+    };
+    const stream = await agent.graph.stream(input, {
+      ...config,
+      configurable: { ...configurable, [BEFORE_SIDE_EFFECTS]: beforeSideEffects },
+      streamMode: ["messages", "updates"],
+    });
     for await (const [mode, chunk] of stream) {
       translator.handle(mode, chunk);
       // A node just finished and its checkpoint is saved: a clean point to hand over on shutdown.

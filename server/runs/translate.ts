@@ -1,11 +1,15 @@
 import { AIMessage, AIMessageChunk, type BaseMessage, ToolMessage } from "@langchain/core/messages";
 import type { RunEvent } from "@/lib/run-events";
+import type { RecordedStep } from "@/server/agent/graphs/steps";
 import { textOf } from "@/lib/text";
+
+/** What a node's update may carry: messages, and steps (server/agent/graphs/steps.ts). */
+type NodeUpdate = { messages?: BaseMessage[]; steps?: RecordedStep[] };
 
 /**
  * Turns LangGraph's stream (modes "messages" and "updates") into run events. Tokens come from
- * "messages"; a node's finished output (tool calls with complete arguments, usage, tool results)
- * comes from "updates".
+ * "messages"; a node's finished output (tool calls with complete arguments, usage, tool results,
+ * a graph's steps) comes from "updates".
  */
 export class StreamTranslator {
   private current: { id: string; text: string } | null = null;
@@ -19,7 +23,7 @@ export class StreamTranslator {
 
   handle(mode: string, chunk: unknown) {
     if (mode === "messages") this.onToken(chunk as [BaseMessage, { langgraph_node?: string }]);
-    else if (mode === "updates") this.onUpdate(chunk as Record<string, { messages?: BaseMessage[] } | undefined>);
+    else if (mode === "updates") this.onUpdate(chunk as Record<string, NodeUpdate | undefined>);
   }
 
   private onToken([message, meta]: [BaseMessage, { langgraph_node?: string }]) {
@@ -31,8 +35,10 @@ export class StreamTranslator {
     this.emit({ type: "text-delta", messageId: id, delta });
   }
 
-  private onUpdate(update: Record<string, { messages?: BaseMessage[] } | undefined>) {
+  private onUpdate(update: Record<string, NodeUpdate | undefined>) {
     for (const [node, output] of Object.entries(update)) {
+      // A node's steps come before the messages it adds: a plan, then the calls it planned.
+      for (const step of output?.steps ?? []) this.emit({ type: "step", kind: step.kind, label: step.label });
       for (const message of output?.messages ?? []) {
         if (node === "review" && AIMessage.isInstance(message)) {
           // The user edited a call before approving it: the same calls, with the arguments that run.

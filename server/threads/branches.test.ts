@@ -12,7 +12,7 @@ type Caller = Awaited<ReturnType<typeof signedInCaller>>["caller"];
 async function shown(caller: Caller, threadId: string) {
   const { messages } = await caller.thread.messages({ threadId: threadId });
   return messages.map((m) => {
-    const text = m.role === "user" ? m.text : m.parts.map((p) => (p.type === "text" ? p.text : `[${p.name}]`)).join(" ");
+    const text = m.role === "user" ? m.text : m.parts.map((p) => (p.type === "text" ? p.text : p.type === "step" ? `(${p.label})` : `[${p.name}]`)).join(" ");
     return `${m.role}:${text}${m.branch && m.branch.count > 1 ? ` (${m.branch.index + 1}/${m.branch.count})` : ""}`;
   });
 }

@@ -28,3 +28,24 @@ describe("searchableTexts", () => {
     }
   });
 });
+
+describe("toUiMessages with a graph's steps", () => {
+  const step = (kind: string, at: number) => ({ kind, label: `${kind} at ${at}`, at });
+  const shape = (steps: ReturnType<typeof step>[]) =>
+    toUiMessages(conversation, steps).map((m) =>
+      m.role === "user" ? m.id : m.parts.map((p) => (p.type === "step" ? p.label : p.type === "tool" ? p.name : p.text)),
+    );
+
+  it("puts each step before the message it was taken before, a plan in the turn its first message opens", () => {
+    expect(shape([step("plan", 1), step("check", 3), step("answer", 3), step("plan", 5)])).toEqual([
+      "q1",
+      ["plan at 1", "calculator", "check at 3", "answer at 3", "2+2 = 4"],
+      "q2",
+      ["plan at 5", "Here it is."],
+    ]);
+  });
+
+  it("keeps a step taken after a turn's last message in that turn, and one after the last message at the end", () => {
+    expect(shape([step("check", 4), step("check", 6)])).toEqual(["q1", ["calculator", "2+2 = 4", "check at 4"], "q2", ["Here it is.", "check at 6"]]);
+  });
+});

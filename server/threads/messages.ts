@@ -1,21 +1,30 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { MessagePart, UiMessage } from "@/lib/messages";
 import { textOf } from "@/lib/text";
+import type { RecordedStep } from "@/server/agent/graphs/steps";
 
 /**
  * The checkpoint's messages as the UI shows them: each user message, then one assistant turn that
- * gathers the model's text and its tool calls (with their results) in the order they happened.
+ * gathers the model's text and its tool calls (with their results) in the order they happened,
+ * with a multi-step graph's steps where they were taken.
  */
-export function toUiMessages(messages: BaseMessage[]): UiMessage[] {
+export function toUiMessages(messages: BaseMessage[], steps: RecordedStep[] = []): UiMessage[] {
   const out: UiMessage[] = [];
   let turn: Extract<UiMessage, { role: "assistant" }> | null = null;
-  for (const m of messages) {
+  // Steps taken before the turn's first model message (a plan) wait for the turn to begin.
+  let waiting: MessagePart[] = [];
+  const stepsAt = (i: number) => steps.filter((s) => s.at === i).map((s): MessagePart => ({ type: "step", kind: s.kind, label: s.label }));
+  for (const [i, m] of messages.entries()) {
+    if (turn) turn.parts.push(...stepsAt(i));
+    else waiting.push(...stepsAt(i));
     if (HumanMessage.isInstance(m)) {
       turn = null;
+      waiting = [];
       out.push({ id: m.id ?? `user-${out.length}`, role: "user", text: textOf(m) });
     } else if (AIMessage.isInstance(m)) {
       if (!turn) {
-        turn = { id: m.id ?? `assistant-${out.length}`, role: "assistant", parts: [], stopped: false, usage: null };
+        turn = { id: m.id ?? `assistant-${out.length}`, role: "assistant", parts: waiting, stopped: false, usage: null };
+        waiting = [];
         out.push(turn);
       }
       const text = textOf(m);
@@ -36,6 +45,8 @@ export function toUiMessages(messages: BaseMessage[]): UiMessage[] {
       if (part) part.result = { content, isError: m.status === "error" || content.startsWith("Error") };
     }
   }
+  // Steps after the last message: a check taken when the run stopped before its answer.
+  turn?.parts.push(...stepsAt(messages.length));
   return out;
 }
 

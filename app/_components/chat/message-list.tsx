@@ -6,6 +6,7 @@ import type { BranchInfo, MessagePart, UiMessage } from "@/lib/messages";
 import { BranchSwitcher } from "./branch-switcher";
 import { FeedbackButtons } from "./feedback-buttons";
 import { Markdown } from "./markdown";
+import { blocksOf, StepList } from "./steps";
 import { ToolCall } from "./tool-call";
 import { UsedMemories } from "./used-memories";
 
@@ -120,7 +121,15 @@ export const AssistantMessage = memo(function AssistantMessage({
   return (
     <div className="min-w-0">
       <article aria-label="Assistant" aria-busy={streaming || undefined} className="min-w-0">
-        {parts.map((part, i) => (part.type === "text" ? <Markdown key={i} text={part.text} /> : <ToolCall key={part.id || i} part={part} />))}
+        {blocksOf(parts).map((b) =>
+          b.type === "steps" ? (
+            <StepList key={b.at} steps={b.steps} />
+          ) : b.part.type === "text" ? (
+            <Markdown key={b.at} text={b.part.text} />
+          ) : (
+            <ToolCall key={b.part.id || b.at} part={b.part} />
+          ),
+        )}
         {streaming && parts.length === 0 && <p className="text-zinc-400">Thinking…</p>}
         {stopped && <p className="mt-1 text-xs text-zinc-500 italic">Stopped</p>}
       </article>

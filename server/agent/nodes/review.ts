@@ -79,13 +79,26 @@ function askedIn(messages: BaseMessage[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The configurable key of what the run executor does before side-effecting calls start: it records
+ * their ids durably (a `tool-start` run event), so that an instance taking the run over after a
+ * crash knows they may have run and does not send them again (see server/runs/execute.ts).
+ */
+export const BEFORE_SIDE_EFFECTS = "threadline_before_side_effects";
+export type BeforeSideEffects = (toolCallIds: string[]) => Promise<void>;
+
 /** Runs the open tool calls: those the user rejected already have their answer. */
 export function toolsNode(tools: ToolSource) {
   const nodeFor = whenChanged((now: StructuredToolInterface[]) => new ToolNode(now, { handleToolErrors: true }));
   return async (state: typeof MessagesAnnotation.State, config: Parameters<ToolNode["invoke"]>[1]) => {
     const open = openToolCalls(state.messages);
     if (!open || open.calls.length === 0) return {};
-    const node = nodeFor(tools());
+    const now = tools();
+    const node = nodeFor(now);
+    // Calls that wait for approval are the ones with side effects: each is sent at most once.
+    const effects = open.calls.filter((c) => callNeedsApproval(now, c.name)).map((c) => c.id ?? "");
+    const before = config?.configurable?.[BEFORE_SIDE_EFFECTS] as BeforeSideEffects | undefined;
+    if (effects.length && before) await before(effects);
     const traced = {
       ...config,
       configurable: { ...config?.configurable, source_message_id: askedIn(state.messages) },

@@ -26,7 +26,7 @@ async function seen(caller: Caller, threadId: string) {
   const ids = new Map<string, number>();
   const id = (x: string | null | undefined) => (x ? (ids.get(x) ?? ids.set(x, ids.size).get(x)!) : null);
   const part = (p: Extract<UiMessage, { role: "assistant" }>["parts"][number]) =>
-    p.type === "text" ? p.text : { tool: p.name, args: p.args, result: p.result, approval: p.approval ?? null };
+    p.type === "text" ? p.text : p.type === "step" ? { step: p.label } : { tool: p.name, args: p.args, result: p.result, approval: p.approval ?? null };
   return {
     messages: messages.map((m) => ({
       id: id(m.id),

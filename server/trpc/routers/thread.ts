@@ -7,6 +7,7 @@ import { cancelThreadRun, switchBranchTo } from "@/server/runs/lifecycle";
 import { branchInfo } from "@/server/threads/branches";
 import { type Activity, announce, parseActivity } from "@/server/threads/activity";
 import { toUiMessages } from "@/server/threads/messages";
+import type { RecordedStep } from "@/server/agent/graphs/steps";
 import { listenUrl } from "@/server/runs/follow";
 import { CHANNELS, notificationHub } from "@/server/runs/notify";
 import { createThread, deleteThread, listThreads, renameThread, THREAD_NOT_FOUND } from "@/server/threads/queries";
@@ -86,7 +87,8 @@ export const threadRouter = router({
       activeRunOfThread(ctx.db, id),
       currentApprovals(ctx.db, id),
     ]);
-    const messages = toUiMessages(state.values.messages ?? []);
+    // A multi-step graph's steps (server/agent/graphs/steps.ts) go back where they were taken.
+    const messages = toUiMessages(state.values.messages ?? [], (state.values as { steps?: RecordedStep[] }).steps);
     const toolParts = messages.flatMap((m) => (m.role === "assistant" ? m.parts.filter((p) => p.type === "tool") : []));
     const [branches, decisions] = await Promise.all([
       branchInfo(ctx.db, id, messages),

@@ -8,7 +8,8 @@ export interface Target {
   pids: number[];
   /** One simulated user's conversation. */
   open(user: number): Promise<Conversation>;
-  stop(): Promise<void>;
+  /** Graceful: SIGTERM and wait for the exit (a profiled server writes its profile then). */
+  stop(graceful?: boolean): Promise<void>;
 }
 
 export interface Conversation {

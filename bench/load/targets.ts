@@ -52,7 +52,11 @@ export async function threadlineTarget(o: { url: string; pool: pg.Pool; users: n
         },
       };
     },
-    stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
+    async stop(graceful) {
+      // SIGTERM lets a profiled server write its profile as it exits.
+      if (graceful) for (const s of servers) s.process.kill("SIGTERM");
+      await Promise.all(servers.map((s) => (graceful ? s.exited : s.stop())));
+    },
   };
 }
 

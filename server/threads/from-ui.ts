@@ -53,7 +53,7 @@ export function fromUiMessage(message: UiMessage): BaseMessage[] {
   };
   for (const part of message.parts) {
     if (part.type === "text") startAi(part.text);
-    else {
+    else if (part.type === "tool") {
       if (!ai) startAi("");
       ai!.tool_calls!.push({ id: part.id, name: part.name, args: part.args, type: "tool_call" });
       calls.push(part);

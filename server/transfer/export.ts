@@ -63,6 +63,7 @@ export function conversationMarkdown(title: string, messages: UiMessage[]): stri
     else
       for (const part of m.parts) {
         if (part.type === "text") out.push(part.text, "");
+        else if (part.type === "step") out.push(`*${part.label}*`, "");
         else {
           const result = part.result ? ` → ${part.result.isError ? "failed: " : ""}${part.result.content}` : "";
           out.push(`> Tool \`${part.name}\` ${JSON.stringify(part.args)}${result}`.replaceAll("\n", "\n> "), "");

@@ -50,12 +50,15 @@ const toolPart = z.object({
   approval: z.object({ status: z.enum(["pending", "approved", "edited", "rejected"]), reason: z.string().max(2_000).nullable() }).optional(),
 });
 
+/** A multi-step agent's step: exported as a record of the answer, read back but not imported (steps live in the agent's own state). */
+const stepPart = z.object({ type: z.literal("step"), kind: z.string().min(1).max(40), label: z.string().max(500) });
+
 const userMessage = z.object({ id: messageId, parentId: messageId.nullable(), role: z.literal("user"), text });
 const assistantMessage = z.object({
   id: messageId,
   parentId: messageId.nullable(),
   role: z.literal("assistant"),
-  parts: z.array(z.discriminatedUnion("type", [z.object({ type: z.literal("text"), text }), toolPart])).max(IMPORT_LIMITS.partsPerMessage),
+  parts: z.array(z.discriminatedUnion("type", [z.object({ type: z.literal("text"), text }), toolPart, stepPart])).max(IMPORT_LIMITS.partsPerMessage),
   stopped: z.boolean().default(false),
   usage: z.object({ input: count, output: count }).nullable().default(null),
   model: z.string().max(200).optional(),

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type pg from "pg";
 import { createDb } from "../../db/client";
-import type { Agent } from "../../server/agent";
+import type { Agent, AgentRegistry } from "../../server/agent";
 import { createCheckpointer } from "../../server/agent/checkpointer";
 import { buildAgentGraph } from "../../server/agent/graph";
 import { createOfflineModel } from "../../server/agent/offline-model";
@@ -9,6 +9,7 @@ import { agentTools } from "../../server/agent/tools";
 import { config } from "../../server/config";
 import { memoryAccess } from "../../server/memory";
 import type { Embedder } from "../../server/memory/embeddings";
+import { Invalid } from "../../server/errors";
 
 export interface TestAgentOptions {
   provider?: Agent["choice"]["provider"];
@@ -35,12 +36,38 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
     memory: { access: memoryAccess(db, embedder), budgetTokens: opts.memoryBudget ?? config().MEMORY_BUDGET_TOKENS },
   });
   return {
+    id: "assistant",
+    name: "Assistant",
     choice: { provider: opts.provider ?? "offline", model: "test", label: "Test model" },
+    answeredBy: { model: "test", label: "Test model" },
+    nodes: { answer: "model", tools: "tools" },
     model,
     graph,
     tools,
     checkpointer,
     embedder,
     unavailableTools: () => [],
+  };
+}
+
+/** A registry of one agent, for tests that build their agent by hand: every conversation gets it. */
+export function registryOf(agent: Agent): AgentRegistry {
+  const info = {
+    id: agent.id,
+    name: agent.name,
+    description: "",
+    tools: agent.tools.map((t) => t.name),
+    models: [{ id: agent.answeredBy.model, label: agent.answeredBy.label }],
+    defaultModel: agent.answeredBy.model,
+  };
+  return {
+    defaultAgentId: agent.id,
+    agents: [info],
+    get: async () => agent,
+    resolve: () => ({ agent: info, modelId: info.defaultModel }),
+    check: (choice) => {
+      if (choice.agentId && choice.agentId !== agent.id) throw new Invalid(`There is no agent "${choice.agentId}"`);
+      if (choice.modelId && choice.modelId !== info.defaultModel) throw new Invalid(`${agent.name} cannot use the model "${choice.modelId}"`);
+    },
   };
 }

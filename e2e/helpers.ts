@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct-horse-42";
@@ -84,4 +85,11 @@ export async function reloadMidAnswer(page: Page) {
   await page.reload();
   expect(await lastAnswer(page).innerText()).toBe(expected);
   await expect(page.getByRole("article", { name: "You" })).toHaveCount(1);
+}
+
+/** axe-core over the whole page as it is now: no serious or critical violation, each listed by rule and element if there is one. */
+export async function expectAccessible(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${what}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }

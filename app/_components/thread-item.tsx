@@ -9,7 +9,8 @@ import { ConfirmDialog } from "./confirm-dialog";
 
 type Thread = RouterOutputs["thread"]["list"]["items"][number];
 
-export function ThreadItem({ thread, active }: { thread: Thread; active: boolean }) {
+/** `agentName`: the conversation's agent when it is not the default one, marked beside the title. */
+export function ThreadItem({ thread, active, agentName }: { thread: Thread; active: boolean; agentName?: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -67,6 +68,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
             title={thread.title}
           >
             {thread.title}
+            {agentName && <span className="ml-1.5 rounded bg-sky-100 px-1 py-px text-[10px] font-medium text-sky-800">{agentName}</span>}
           </Link>
           <button
             ref={optionsRef}

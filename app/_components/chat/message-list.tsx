@@ -104,8 +104,11 @@ export const AssistantMessage = memo(function AssistantMessage({
   usage,
   memories,
   threadId,
+  modelLabel,
 }: {
   id: string;
+  /** The model that wrote it, shown on hover (the title is also the answer's accessible description). */
+  modelLabel?: string;
   /** The saved conversation it belongs to: its answers can be rated. */
   threadId?: string;
   parts: MessagePart[];
@@ -119,7 +122,13 @@ export const AssistantMessage = memo(function AssistantMessage({
 }) {
   return (
     <div className="min-w-0">
-      <article aria-label="Assistant" aria-busy={streaming || undefined} className="min-w-0">
+      <article
+        aria-label="Assistant"
+        aria-busy={streaming || undefined}
+        title={modelLabel ? `Written by ${modelLabel}` : undefined}
+        data-model={modelLabel}
+        className="min-w-0"
+      >
         {parts.map((part, i) => (part.type === "text" ? <Markdown key={i} text={part.text} /> : <ToolCall key={part.id || i} part={part} />))}
         {streaming && parts.length === 0 && <p className="text-zinc-400">Thinking…</p>}
         {stopped && <p className="mt-1 text-xs text-zinc-500 italic">Stopped</p>}
@@ -176,6 +185,7 @@ export function MessageView({
       usage={message.usage}
       memories={message.memories}
       threadId={threadId}
+      modelLabel={message.modelLabel}
     />
   );
 }

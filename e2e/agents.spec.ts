@@ -76,7 +76,6 @@ test("a new chat picks its agent, whose MCP tool call is approved and runs once"
   await ask(page, "use write with hello from the browser");
   await expect(page).toHaveURL(/\/c\//);
   const card = page.getByRole("region", { name: "Approve fx__write" });
-  await expect(card).toContainText("hello from the browser");
   await card.getByRole("button", { name: "Approve" }).click();
   await answerDone(page);
   await expect(lastAnswer(page)).toContainText("wrote hello from the browser");

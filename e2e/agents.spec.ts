@@ -59,14 +59,17 @@ test.afterAll(async () => {
   await admin?.end();
 });
 
-async function onServer(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: server.url })).newPage();
+async function onServer(browser: Browser, theme: "light" | "dark" = "light"): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.url });
+  await context.addCookies([{ name: "theme", value: theme, url: server.url }]);
+  const page = await context.newPage();
   await signUp(page);
   return page;
 }
 
 test("a new chat picks its agent, whose MCP tool call is approved and runs once", async ({ browser }) => {
-  const page = await onServer(browser);
+  // In the dark theme: the agent marks and choices must read in both.
+  const page = await onServer(browser, "dark");
   const agents = page.getByRole("radiogroup", { name: "Agent" });
   await expect(agents.getByRole("radio", { name: /Helper/ })).toBeChecked();
   await expect(agents).toContainText("Writes through the fixture server.");
@@ -92,6 +95,7 @@ test("a new chat picks its agent, whose MCP tool call is approved and runs once"
   await page.reload();
   await expect(sidebar(page).getByRole("link", { name: /Tinkerer/ })).toHaveCount(1);
   await expect(page.getByRole("main").getByText("Tinkerer", { exact: true })).toBeVisible();
+  await expectAccessible(page, "a Tinkerer conversation, dark theme");
 });
 
 test("the Model combobox switches the next answer's model, each answer names its model on hover, and the header names tools that are down", async ({

@@ -68,7 +68,7 @@ export function ThreadItem({ thread, active, agentName }: { thread: Thread; acti
             title={thread.title}
           >
             {thread.title}
-            {agentName && <span className="ml-1.5 rounded bg-sky-100 px-1 py-px text-[10px] font-medium text-sky-800">{agentName}</span>}
+            {agentName && <span className="ml-1.5 rounded bg-indigo-100 px-1 py-px text-[10px] font-medium text-indigo-800">{agentName}</span>}
           </Link>
           <button
             ref={optionsRef}

@@ -24,7 +24,7 @@ export function ModelBadge({ threadId }: { threadId?: string }) {
   const unavailable = data.unavailableTools;
   return (
     <>
-      {!data.agent.isDefault && <span className="shrink-0 rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800">{data.agent.name}</span>}
+      {!data.agent.isDefault && <span className="shrink-0 rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-medium text-indigo-800">{data.agent.name}</span>}
       {threadId && data.models.length > 1 ? (
         <select
           aria-label="Model"

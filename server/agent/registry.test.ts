@@ -4,6 +4,12 @@ import { graphWithoutToolsNode, shoutGraph } from "@/scripts/testing/custom-grap
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller } from "@/scripts/testing/users";
+import { sql } from "drizzle-orm";
+import { runs } from "@/db/schema";
+import { collect } from "@/scripts/testing/events";
+import { followRun } from "@/server/runs/follow";
+import { takeOver } from "@/server/runs/lifecycle";
+import { claimStaleRuns } from "@/server/runs/store";
 import { createCheckpointer } from "./checkpointer";
 import { ConfigFileError, parseThreadlineFile } from "./config-file";
 import { compileGraph, GraphDefinitionError, registerGraph } from "./graphs";
@@ -177,6 +183,22 @@ describe("agent registry", () => {
     expect(events.at(-1)).toMatchObject({ type: "run-end", status: "cancelled" });
     const { messages } = await caller.thread.messages({ threadId: sent.threadId });
     expect(messages.at(-1)).toMatchObject({ role: "assistant", stopped: true, model: "fast" });
+  });
+
+  it("takes over a run whose instance died with the conversation's own agent", async () => {
+    const registry = registryFor(FILE);
+    const { caller, user } = await signedInCaller(t, registry);
+    const thread = await caller.thread.create({ agentId: "shouter" });
+    const input = { id: crypto.randomUUID(), text: "taken over" };
+    const [run] = await t.db
+      .insert(runs)
+      .values({ threadId: thread.id, userId: user.id, status: "running", input, ownerInstance: "dead-host:1:abc", heartbeatAt: sql`now() - interval '1 hour'` })
+      .returning();
+    await t.pool.query("INSERT INTO run_events (run_id, seq, event) VALUES ($1, 1, $2)", [run!.id, JSON.stringify({ type: "run-start", userMessage: input })]);
+    for (const r of await claimStaleRuns(t.db, 1_000, 100)) if (r.id === run!.id) await takeOver(t.db, registry, r);
+    const events = (await collect(followRun(t.db, run!.id, 0))).map((e) => e.event);
+    expect(events.find((e) => e.type === "tool-call")).toMatchObject({ name: "shout", args: { text: "taken over" } });
+    expect(events.at(-1)).toMatchObject({ type: "run-end", status: "paused" });
   });
 
   it("checks a graph at registration and an agent's graph id at start, in one line each", () => {

@@ -85,6 +85,10 @@ export const threads = pgTable(
     title: text("title").notNull(),
     /** A temporary chat, chosen when it is created: it neither reads nor writes memory (it is still saved). */
     temporary: boolean("temporary").notNull().default(false),
+    /** The agent of threadline.config.json it talks to, chosen by its first message; null: the default agent. */
+    agentId: text("agent_id"),
+    /** The model chosen in the header, from the next message on; null: the agent's default model. */
+    modelId: text("model_id"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
       .notNull()
       .default(sql`now()`),

@@ -1,13 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test } from "@playwright/test";
-import { answerDone, ask, lastAnswer, openEmptyConversation, signUp } from "./helpers";
-
-/** axe-core over the whole page as it is now: no serious or critical violation, each listed by rule and element if there is one. */
-async function expectAccessible(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${what}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
+import { expect, test } from "@playwright/test";
+import { answerDone, ask, expectAccessible, lastAnswer, openEmptyConversation, signUp } from "./helpers";
 
 for (const theme of ["light", "dark"] as const) {
   test(`sign-in, chat and settings pages have no serious or critical accessibility violations, ${theme} theme`, async ({ page, context, baseURL }) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct-horse-42";
@@ -93,4 +94,11 @@ export async function editMessage(page: Page, text: string, answer: string) {
   await page.getByRole("button", { name: "Save" }).click();
   await expect(lastAnswer(page)).toContainText(answer, { timeout: 20_000 });
   await answerDone(page);
+}
+
+/** axe-core over the whole page as it is now: no serious or critical violation, each listed by rule and element if there is one. */
+export async function expectAccessible(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${what}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }

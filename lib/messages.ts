@@ -53,4 +53,6 @@ export type UiMessage =
       memories?: string[];
       /** The configured model that wrote it, for answers written since that was recorded. */
       model?: string;
+      /** What the UI calls that model (shown on hover over the answer). */
+      modelLabel?: string;
     };

@@ -2,7 +2,8 @@ import "server-only";
 import { ConfigError, config } from "@/server/config";
 import { getDb, getPool } from "@/server/db";
 import { poolerLimitMismatches } from "@/server/pooler";
-import { closeMcpServers, getAgent } from "@/server/agent";
+import { closeMcpServers, getAgents } from "@/server/agent";
+import { checkAgentGraphs } from "@/server/agent/registry";
 import { ConfigFileError, threadlineFile } from "@/server/agent/config-file";
 import { logger } from "@/server/observability/log";
 import { drain } from "@/server/runs/lifecycle";
@@ -32,8 +33,8 @@ export async function startInstance() {
       .catch((err) => logger().error({ err }, "could not read the limits through the pooler"));
   }
   // The agent, and its MCP servers' connections, are made at start rather than by the first message.
-  void getAgent().catch((err) => logger().error({ err }, "could not make the agent"));
-  const stopWorkers = startRunWorkers(getDb(), getAgent);
+  void getAgents().catch((err) => logger().error({ err }, "could not make the agents"));
+  const stopWorkers = startRunWorkers(getDb(), getAgents);
   void backfillSearch(getDb(), getCheckpointer())
     .then((threads) => threads && logger().info({ threads }, "indexed older conversations for search"))
     .catch((err) => logger().error({ err }, "could not index older conversations for search"));
@@ -56,7 +57,7 @@ export async function startInstance() {
 function checkedConfig() {
   try {
     const settings = config();
-    threadlineFile();
+    checkAgentGraphs(threadlineFile());
     return settings;
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof ConfigFileError)) throw err;

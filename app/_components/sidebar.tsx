@@ -1,5 +1,5 @@
 "use client";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -23,6 +23,10 @@ export function Sidebar({ email, onNewChat }: { email: string; onNewChat: () => 
   const list = useInfiniteQuery(trpc.thread.list.infiniteQueryOptions(sidebarListInput, { getNextPageParam: nextThreadCursor }));
 
   const threads = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // Each conversation's agent is marked when it is not the default one (whose conversations are most).
+  const agents = useQuery(trpc.chat.agents.queryOptions(undefined, { staleTime: 5 * 60_000 })).data;
+  const agentName = (id: string | null) =>
+    id && agents && id !== agents.defaultAgentId ? (agents.agents.find((a) => a.id === id)?.name ?? undefined) : undefined;
   // The conversation above or below the open one in the list; from a new chat, Down opens the newest.
   const router = useRouter();
   const open = (by: 1 | -1) => {
@@ -62,7 +66,7 @@ export function Sidebar({ email, onNewChat }: { email: string; onNewChat: () => 
         ) : (
           <ul className="space-y-0.5">
             {threads.map((t) => (
-              <ThreadItem key={t.id} thread={t} active={openThreadId === t.id} />
+              <ThreadItem key={t.id} thread={t} active={openThreadId === t.id} agentName={agentName(t.agentId)} />
             ))}
           </ul>
         )}

@@ -11,7 +11,8 @@ import { exportPath } from "@/lib/transfer";
 
 type Thread = RouterOutputs["thread"]["list"]["items"][number];
 
-export function ThreadItem({ thread, active }: { thread: Thread; active: boolean }) {
+/** `agentName`: the conversation's agent when it is not the default one, marked beside the title. */
+export function ThreadItem({ thread, active, agentName }: { thread: Thread; active: boolean; agentName?: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -70,6 +71,7 @@ export function ThreadItem({ thread, active }: { thread: Thread; active: boolean
             title={thread.title}
           >
             {thread.title}
+            {agentName && <span className="ml-1.5 rounded bg-indigo-100 px-1 py-px text-[10px] font-medium text-indigo-800">{agentName}</span>}
           </Link>
           <button
             ref={optionsRef}

@@ -2,15 +2,16 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type pg from "pg";
 import { createDb } from "../../db/client";
-import type { Agent } from "../../server/agent";
+import type { Agent, AgentRegistry } from "../../server/agent";
 import { createCheckpointer } from "../../server/agent/checkpointer";
 import { buildAgentGraph } from "../../server/agent/graph";
-import { researchGraph } from "../../server/agent/graphs/research";
+import { compileGraph } from "../../server/agent/graphs";
 import { createOfflineModel } from "../../server/agent/offline-model";
 import { agentTools } from "../../server/agent/tools";
 import { config } from "../../server/config";
 import { memoryAccess } from "../../server/memory";
 import type { Embedder } from "../../server/memory/embeddings";
+import { Invalid } from "../../server/errors";
 
 export interface TestAgentOptions {
   provider?: Agent["choice"]["provider"];
@@ -37,7 +38,11 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
     memory: { access: memoryAccess(db, embedder), budgetTokens: opts.memoryBudget ?? config().MEMORY_BUDGET_TOKENS },
   });
   return {
+    id: "assistant",
+    name: "Assistant",
     choice: { provider: opts.provider ?? "offline", model: "test", label: "Test model" },
+    answeredBy: { model: "test", label: "Test model" },
+    nodes: { answer: "model", tools: "tools" },
     model,
     graph,
     tools,
@@ -47,30 +52,59 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
   };
 }
 
+/** A registry of one agent, for tests that build their agent by hand: every conversation gets it. */
+export function registryOf(agent: Agent): AgentRegistry {
+  const info = {
+    id: agent.id,
+    name: agent.name,
+    description: "",
+    tools: agent.tools.map((t) => t.name),
+    models: [{ id: agent.answeredBy.model, label: agent.answeredBy.label }],
+    defaultModel: agent.answeredBy.model,
+  };
+  return {
+    defaultAgentId: agent.id,
+    agents: [info],
+    get: async () => agent,
+    resolve: () => ({ agent: info, modelId: info.defaultModel }),
+    check: (choice) => {
+      if (choice.agentId && choice.agentId !== agent.id) throw new Invalid(`There is no agent "${choice.agentId}"`);
+      if (choice.modelId && choice.modelId !== info.defaultModel) throw new Invalid(`${agent.name} cannot use the model "${choice.modelId}"`);
+    },
+  };
+}
+
 /**
- * The Research agent (server/agent/graphs/research.ts) over the real checkpointer, as the registry
- * will assemble it: its graph is built from the same context and compiled with Threadline's
- * checkpointer. `tools`: the built-in agent's by default.
+ * The Research agent (server/agent/graphs/research.ts) over the real checkpointer, compiled as the
+ * registry compiles it (compileGraph, which checks the runtime's contract). `tools`: the built-in
+ * agent's by default.
  */
 export function testResearchAgent(pool: pg.Pool, model: BaseChatModel = createOfflineModel(0), tools?: StructuredToolInterface[]): Agent {
   const checkpointer = createCheckpointer(pool);
   const db = createDb(pool);
   const all = tools ?? agentTools({ db, embedder: null });
-  const graph = researchGraph
-    .build({
+  const answeredBy = { model: "test", label: "Test model" };
+  const { graph, nodes } = compileGraph(
+    "research",
+    {
       model,
       tools: () => all,
       maxToolRounds: 8,
       modelTimeoutMs: 60_000,
       memory: { access: memoryAccess(db, null), budgetTokens: config().MEMORY_BUDGET_TOKENS },
       labels: { provider: "offline", model: "test" },
-    })
-    .compile({ checkpointer });
+      answeredBy,
+    },
+    checkpointer,
+  );
   return {
+    id: "research",
+    name: "Research",
     choice: { provider: "offline", model: "test", label: "Test model" },
+    answeredBy,
+    nodes,
     model,
-    // The executor calls only what every compiled graph has (stream, getState, updateState).
-    graph: graph as unknown as Agent["graph"],
+    graph,
     tools: all,
     checkpointer,
     embedder: null,

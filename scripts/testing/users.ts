@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Session } from "next-auth";
-import type { Agent } from "../../server/agent";
+import type { Agent, AgentRegistry } from "../../server/agent";
 import { createUser } from "../../server/auth/users";
 import type { Context } from "../../server/trpc/init";
 import { createCaller } from "../../server/trpc/root";
-import { testAgent } from "./agent";
+import { registryOf, testAgent } from "./agent";
 import type { TestDatabase } from "./database";
 
 export const uniqueEmail = () => `user-${randomUUID()}@example.com`;
@@ -15,14 +15,14 @@ export function sessionFor(userId: string): Session {
   return { user: { id: userId }, expires: new Date(Date.now() + 3600_000).toISOString() };
 }
 
-/** The context the route handler builds, on a test database, with the given (or the offline) agent. */
-export function testContext(t: Pick<TestDatabase, "db" | "pool">, session: Session | null, agent?: Agent): Context {
-  const a = agent ?? testAgent(t.pool);
-  return { db: t.db, session, agent: async () => a };
+/** The context the route handler builds, on a test database, with the given agent (or the offline one), or agents. */
+export function testContext(t: Pick<TestDatabase, "db" | "pool">, session: Session | null, agent?: Agent | AgentRegistry): Context {
+  const registry = agent && "defaultAgentId" in agent ? agent : registryOf(agent ?? testAgent(t.pool));
+  return { db: t.db, session, agents: async () => registry };
 }
 
 /** A real user row plus a tRPC caller signed in as them. */
-export async function signedInCaller(t: Pick<TestDatabase, "db" | "pool">, agent?: Agent) {
+export async function signedInCaller(t: Pick<TestDatabase, "db" | "pool">, agent?: Agent | AgentRegistry) {
   const created = await createUser(t.db, { email: uniqueEmail(), password: "correct-horse-42" });
   if (!created.ok) throw new Error("could not create test user");
   return { user: created.user, caller: createCaller(testContext(t, sessionFor(created.user.id), agent)) };

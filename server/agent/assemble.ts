@@ -6,17 +6,26 @@ import { memoryAccess } from "@/server/memory";
 import type { Embedder } from "@/server/memory/embeddings";
 import { agentTools as mcpAgentTools } from "@/server/mcp/agent-tools";
 import { McpServers } from "@/server/mcp/servers";
-import type { ThreadlineFile } from "./config-file";
+import type { AgentSpec, ThreadlineFile } from "./config-file";
 import { modelSummarizer } from "./context";
-import { type AgentGraph, buildAgentGraph } from "./graph";
-import { chooseModel, modelFor, type ModelChoice } from "./model";
+import type { AgentGraph } from "./graph";
+import { compileGraph, type RuntimeNodes } from "./graphs";
+import type { AnsweredBy } from "./nodes/model";
+import type { ModelChoice } from "./model";
 import { basicTools, memoryTools } from "./tools";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 
 export interface Agent {
+  /** The agent's id in the registry (`assistant` for the built-in one) and the name users see. */
+  id: string;
+  name: string;
   choice: Pick<ModelChoice, "provider" | "model" | "label">;
+  /** The configured model each answer records (see AnsweredBy). */
+  answeredBy: AnsweredBy;
   model: BaseChatModel;
   graph: AgentGraph;
+  /** The graph's nodes the runtime writes stopped answers and cancelled tool results as. */
+  nodes: RuntimeNodes;
   /** The agent's tools as they are now (MCP tools come and go with their servers). */
   readonly tools: StructuredToolInterface[];
   checkpointer: BaseCheckpointSaver;
@@ -26,9 +35,8 @@ export interface Agent {
   unavailableTools(): string[];
 }
 
-export interface AssembleOptions {
-  /** The operator's threadline.config.json; null: the built-in agent over the environment's model. */
-  file: ThreadlineFile | null;
+/** What every agent of an instance shares: the database, the checkpointer, memory's embedder, the MCP connections. */
+export interface AgentDeps {
   db: DB;
   checkpointer: BaseCheckpointSaver;
   embedder: Embedder | null;
@@ -39,44 +47,64 @@ export interface AssembleOptions {
   retry?: RetryPolicy;
 }
 
+/** One agent as configured: the file's spec (null: the built-in agent's settings) and the graph it runs. */
+export interface AgentDefinition {
+  id: string;
+  name: string;
+  description: string;
+  graph: string;
+  spec: AgentSpec | null;
+}
+
 /**
- * The agent a conversation gets: the file's default agent (its model, prompt, tools with their
- * approval policies, tool rounds and memory), or without a file (or with no agents in it) the
- * built-in agent exactly as before.
+ * One agent over one model: its tools with their approval policies, prompt, tool rounds and memory,
+ * and its graph compiled with the instance's checkpointer. A definition without a spec is the
+ * built-in agent exactly as before the file existed.
  */
-export async function assembleAgent(o: AssembleOptions): Promise<Agent> {
-  const spec = o.file?.agents.find((a) => a.id === o.file?.defaultAgent) ?? null;
-  const modelSpec = spec?.model ? o.file!.models.find((m) => m.id === spec.model) : undefined;
-  const choice = modelSpec ? modelFor(modelSpec) : chooseModel();
-  const model = o.model ?? (await choice.create());
+export async function buildAgent(def: AgentDefinition, choice: ModelChoice, answeredBy: AnsweredBy, deps: AgentDeps): Promise<Agent> {
+  const spec = def.spec;
+  const model = deps.model ?? (await choice.create());
   const usesMemory = spec?.memory ?? true;
-  const memory = usesMemory ? memoryTools({ db: o.db, embedder: o.embedder }) : [];
+  const memory = usesMemory ? memoryTools({ db: deps.db, embedder: deps.embedder }) : [];
   const builtIn = [...basicTools, ...memory];
-  const tools = spec ? mcpAgentTools(spec, basicTools, memory, o.servers ?? McpServers.none()) : { source: () => builtIn, unavailable: () => [] };
+  const tools = spec ? mcpAgentTools(spec, basicTools, memory, deps.servers ?? McpServers.none()) : { source: () => builtIn, unavailable: () => [] };
   const source = tools.source;
   // A real model writes the running summary of long conversations; the offline one extracts it.
   const summarizer = choice.provider === "offline" ? undefined : modelSummarizer(model);
-  const graph = buildAgentGraph({
-    model,
-    tools: source,
-    checkpointer: o.checkpointer,
-    modelTimeoutMs: config().MODEL_TIMEOUT_MS,
-    summarizer,
-    labels: { provider: choice.provider, model: choice.model },
-    memory: usesMemory ? { access: memoryAccess(o.db, o.embedder), budgetTokens: config().MEMORY_BUDGET_TOKENS } : null,
-    ...(spec?.systemPrompt && { systemPrompt: spec.systemPrompt }),
-    ...(spec && { maxToolRounds: spec.maxToolRounds }),
-    ...(o.retry && { retry: o.retry }),
-  });
+  const { graph, nodes } = compileGraph(
+    def.graph,
+    {
+      model,
+      tools: source,
+      modelTimeoutMs: config().MODEL_TIMEOUT_MS,
+      summarizer,
+      labels: { provider: choice.provider, model: choice.model },
+      answeredBy,
+      memory: usesMemory ? { access: memoryAccess(deps.db, deps.embedder), budgetTokens: config().MEMORY_BUDGET_TOKENS } : null,
+      systemPrompt: spec?.systemPrompt,
+      maxToolRounds: spec?.maxToolRounds ?? 8,
+      ...(deps.retry && { retry: deps.retry }),
+    },
+    deps.checkpointer,
+  );
   return {
+    id: def.id,
+    name: def.name,
     choice,
+    answeredBy,
     model,
     graph,
+    nodes,
     get tools() {
       return source();
     },
-    checkpointer: o.checkpointer,
-    embedder: o.embedder,
+    checkpointer: deps.checkpointer,
+    embedder: deps.embedder,
     unavailableTools: tools.unavailable,
   };
+}
+
+export interface AssembleOptions extends AgentDeps {
+  /** The operator's threadline.config.json; null: the built-in agent over the environment's model. */
+  file: ThreadlineFile | null;
 }

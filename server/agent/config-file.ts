@@ -109,6 +109,8 @@ const agentSchema = z.strictObject({
   approval: z.record(z.string(), z.enum(APPROVAL_POLICIES, { error: `must be one of ${APPROVAL_POLICIES.join(", ")}` })).default({}),
   maxToolRounds: z.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(50, "must be at most 50").default(8),
   memory: z.boolean({ error: "must be true or false" }).default(true),
+  /** The registered graph the agent runs (server/agent/graphs): the built-in chat graph when left out. */
+  graph: id("a graph").default("chat"),
 });
 
 const fileSchema = z.strictObject(
@@ -134,6 +136,8 @@ export interface ThreadlineFile {
   mcpServers: McpServerSpec[];
   agents: AgentSpec[];
   defaultAgent: string | null;
+  /** The file's name, as its error lines begin. */
+  fileName: string;
   /** Values of the variables the file names (keys, headers, stdio env), read once at start. */
   secrets: Record<string, string>;
 }
@@ -238,7 +242,7 @@ export function parseThreadlineFile(text: string, env: Record<string, string | u
     problems.push(`defaultAgent ${JSON.stringify(file.defaultAgent)} is not the id of one of agents`);
   if (problems.length) fail(problems);
   const models = file.models.map((m) => ({ ...m, ...(m.apiKeyEnv && { apiKey: secrets[m.apiKeyEnv] }) }));
-  return { models, mcpServers: file.mcpServers, agents, defaultAgent: file.defaultAgent ?? file.agents[0]?.id ?? null, secrets };
+  return { models, mcpServers: file.mcpServers, agents, defaultAgent: file.defaultAgent ?? file.agents[0]?.id ?? null, fileName, secrets };
 }
 
 /**

@@ -5,7 +5,7 @@ import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type Ret
 import { instrumentNode } from "@/server/observability/graph";
 import { logger } from "@/server/observability/log";
 import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } from "./context";
-import { type MemoryOptions, modelNode, ModelTimeoutError } from "./nodes/model";
+import { type AnsweredBy, type MemoryOptions, modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
 import { stepLimitNode, toolRoundsThisTurn } from "./nodes/step-limit";
 import { type ToolSource, toolSource } from "./tools";
@@ -31,6 +31,8 @@ export interface AgentOptions {
   labels?: { provider: string; model: string };
   /** Recall before each model call, in runs whose configurable says `memory: "on"`; none without it. */
   memory?: MemoryOptions | null;
+  /** The configured model each answer records (its id and what the UI shows); the labels' model when left out. */
+  answeredBy?: AnsweredBy;
 }
 
 /** The conversation, plus the running summary of what no longer fits in a model call. */
@@ -45,10 +47,14 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialInterval: 500
  * model → review → tools → model, with a step limit. Review pauses for the user's approval before
  * side-effecting tools. Every step is checkpointed when a checkpointer is given.
  */
-export function buildAgentGraph({
+export function buildAgentGraph({ checkpointer, ...options }: AgentOptions) {
+  return agentGraphBuilder(options).compile({ checkpointer });
+}
+
+/** The built-in graph, not yet compiled: what the `chat` graph definition gives Threadline to compile. */
+export function agentGraphBuilder({
   model,
   tools,
-  checkpointer,
   maxToolRounds = 8,
   modelTimeoutMs = 60_000,
   retry = DEFAULT_RETRY,
@@ -57,10 +63,11 @@ export function buildAgentGraph({
   labels = { provider: "unknown", model: "unknown" },
   memory = null,
   systemPrompt,
-}: AgentOptions) {
+  answeredBy,
+}: Omit<AgentOptions, "checkpointer">) {
   const source = toolSource(tools);
   return new StateGraph(AgentState)
-    .addNode("model", instrumentNode("model", modelNode(model, source, modelTimeoutMs, budget, summarizer, labels, memory, systemPrompt)), {
+    .addNode("model", instrumentNode("model", modelNode(model, source, modelTimeoutMs, budget, summarizer, labels, memory, systemPrompt, answeredBy)), {
       retryPolicy: loggedRetries(retry),
     })
     .addNode("review", instrumentNode("review", reviewNode(source)))
@@ -78,8 +85,7 @@ export function buildAgentGraph({
     )
     .addEdge("review", "tools")
     .addEdge("tools", "model")
-    .addEdge("step_limit", END)
-    .compile({ checkpointer });
+    .addEdge("step_limit", END);
 }
 
 export type AgentGraph = ReturnType<typeof buildAgentGraph>;

@@ -52,6 +52,11 @@ export function offlinePlanner(messages: BaseMessage[], toolNames: string[]): Re
   if (isAboutMe(text)) return { text: aboutMe(recalled, memoryOn) };
   if (isListRequest(text) && toolNames.includes("recall")) return { toolCalls: [{ name: "recall", args: {} }] };
 
+  // An MCP tool the agent was given, named by the user: "use echo with hello" calls `<server>__echo` with { text: "hello" }.
+  const named = /^use ([A-Za-z0-9_.-]+) with ([\s\S]+)$/i.exec(text.trim());
+  const mcpTool = named && toolNames.find((n) => n.endsWith(`__${named[1]}`));
+  if (mcpTool) return { toolCalls: [{ name: mcpTool, args: { text: named[2]! } }] };
+
   const expression = findExpression(text);
   if (expression && toolNames.includes("calculator")) return { toolCalls: [{ name: "calculator", args: { expression } }] };
 

@@ -17,7 +17,7 @@ async function answered() {
 }
 
 const count = async (name: string, labels: Record<string, string>) => metricValue(await metrics().registry.metrics(), name, labels);
-const test = { agent: "default", model: "test" };
+const test = { agent: "assistant", model: "test" };
 
 describe("feedback", () => {
   it("is stored per answer, can be changed and taken back, and a bad one keeps its comment", async () => {
@@ -35,7 +35,7 @@ describe("feedback", () => {
         messageId: answerId,
         rating: "bad",
         comment: "It forgot the units.",
-        agent: "default",
+        agent: "assistant",
         model: "test",
         createdAt: expect.any(Date),
         updatedAt: expect.any(Date),

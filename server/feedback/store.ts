@@ -6,9 +6,6 @@ import { metrics } from "@/server/observability/metrics";
 
 // Every query is scoped by user id and thread: the router has checked the thread is the user's.
 
-/** There is one agent today; feedback is counted under its name so that a second one has a place. */
-export const AGENT_NAME = "default";
-
 /** Who wrote the answer being rated. */
 export interface ServedBy {
   agent: string;

@@ -9,7 +9,7 @@ import { subscribeEvents } from "@/scripts/testing/events";
 import { FIXTURE_TOKEN, fixtureServer, INJECTION, startHttpFixture } from "@/scripts/testing/mcp-fixture";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { signedInCaller } from "@/scripts/testing/users";
-import { assembleAgent } from "@/server/agent/assemble";
+import { assembleAgent } from "@/server/agent/registry";
 import { createCheckpointer } from "@/server/agent/checkpointer";
 import { parseThreadlineFile, type McpServerSpec } from "@/server/agent/config-file";
 import { ScriptedChatModel, type Reply } from "@/server/agent/scripted-model";

@@ -5,7 +5,7 @@ import { DatabaseOutageError, untilReachable } from "@/server/database-outage";
 import { Command } from "@langchain/langgraph";
 import type { Run, RunInput } from "@/db/schema";
 import type { Agent, ThreadState } from "@/server/agent";
-import { ModelTimeoutError } from "@/server/agent/nodes/model";
+import { answerMetadata, ModelTimeoutError } from "@/server/agent/nodes/model";
 import { makeTitle } from "@/server/agent/title";
 import { hasDefaultTitle, replaceDefaultTitle, threadExists, touchThread } from "@/server/threads/queries";
 import { memoryAllowed } from "@/server/memory/store";
@@ -137,7 +137,7 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
   const memory = (await memoryAllowed(db, run.userId, run.threadId).catch(() => false)) ? "on" : "off";
   const configurable: Record<string, string> = { thread_id: run.threadId, user_id: run.userId, memory };
   const config = { configurable, signal: run.controller.signal, recursionLimit: 60, durability: "sync" as const };
-  const translator = new StreamTranslator((event) => run.push(event));
+  const translator = new StreamTranslator((event) => run.push(event), agent.nodes.answer);
   // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.
   const title = ctx.titleFrom ? titleFor(db, agent, run.threadId, ctx.titleFrom) : Promise.resolve(null);
   const input = ctx.resume
@@ -236,12 +236,16 @@ async function keepPartialAnswer(
   const pendingCalls = last && AIMessage.isInstance(last) ? (last.tool_calls ?? []) : [];
   if (pendingCalls.length) {
     const cancelled = pendingCalls.map((c) => new ToolMessage({ tool_call_id: c.id ?? "", name: c.name, content: "Cancelled: the user stopped the answer." }));
-    await agent.graph.updateState(config, { messages: cancelled }, "tools");
+    await agent.graph.updateState(config, { messages: cancelled }, agent.nodes.tools);
   } else if (last && AIMessage.isInstance(last) && !partial) {
     return; // the answer had already finished
   }
-  const stopped = new AIMessage({ id: partial?.id ?? randomUUID(), content: partial?.text ?? "", response_metadata: { stopped: true } });
-  await agent.graph.updateState(config, { messages: [stopped] }, "model");
+  const stopped = new AIMessage({
+    id: partial?.id ?? randomUUID(),
+    content: partial?.text ?? "",
+    response_metadata: { stopped: true, ...answerMetadata(agent.answeredBy) },
+  });
+  await agent.graph.updateState(config, { messages: [stopped] }, agent.nodes.answer);
 }
 
 /** The user's message stays in the conversation whatever happened to the answer: if no checkpoint holds it, it goes in at its base. */

@@ -1,6 +1,6 @@
 import type { DB } from "@/db/client";
 import type { Run } from "@/db/schema";
-import type { Agent } from "@/server/agent";
+import type { Agent, AgentRegistry } from "@/server/agent";
 import type { Decision } from "@/server/agent/nodes/review";
 import { validateToolArgs } from "@/server/agent/tools/validate";
 import { Conflict, NotFound } from "@/server/errors";
@@ -8,7 +8,7 @@ import { assertMessageAllowed, assertThreadAllowed } from "@/server/limits/rate-
 import { announce } from "@/server/threads/activity";
 import { branchRow, switchBranch } from "@/server/threads/branches";
 import { toUiMessages } from "@/server/threads/messages";
-import { createThread, threadOf } from "@/server/threads/queries";
+import { createThread, threadChoice, threadOf } from "@/server/threads/queries";
 import { approvalOf, assertNoPendingApproval, decide } from "./approvals";
 import { assertAcceptingRuns, drain as drainInstance } from "./drain";
 import { launch, resumeRun, startRun } from "./execute";
@@ -22,7 +22,8 @@ import { activeRunOfThread, requestCancel, STILL_ANSWERING } from "./store";
 
 export interface Caller {
   db: DB;
-  agent: Agent;
+  /** The instance's agents: each conversation is answered by its own agent and model. */
+  agents: AgentRegistry;
   userId: string;
   /** The request that asked for it, named in the run's log lines. */
   requestId?: string;
@@ -34,6 +35,9 @@ export interface Started {
 }
 
 const MESSAGE_NOT_FOUND = "Message not found";
+
+/** The conversation's agent over its model (the defaults for what is unset or no longer configured). */
+export const agentOfThread = async (db: DB, agents: AgentRegistry, threadId: string): Promise<Agent> => agents.get(await threadChoice(db, threadId));
 
 /**
  * What every answer passes before it starts, in this order: this instance is accepting runs; for a
@@ -48,29 +52,35 @@ async function admit(db: DB, userId: string, threadId: string, kind: "message" |
 }
 
 /**
- * A new message, in the thread given or a new one (a temporary chat if asked: it is set only when
- * the conversation is created); `messageId`, made by the client, names it.
+ * A new message, in the thread given or a new one (a temporary chat if asked, and its agent: both
+ * are set only when the conversation is created); `messageId`, made by the client, names it.
  */
-export async function sendMessage(c: Caller, input: { threadId: string | null; text: string; messageId?: string; temporary?: boolean }): Promise<Started> {
+export async function sendMessage(
+  c: Caller,
+  input: { threadId: string | null; text: string; messageId?: string; temporary?: boolean; agentId?: string },
+): Promise<Started> {
   assertAcceptingRuns();
-  const thread = input.threadId ? await threadOf(c.db, c.userId, input.threadId) : await newThread(c.db, c.userId, input.temporary ?? false);
+  if (!input.threadId && input.agentId) c.agents.check({ agentId: input.agentId });
+  const thread = input.threadId
+    ? await threadOf(c.db, c.userId, input.threadId)
+    : await newThread(c.db, c.userId, input.temporary ?? false, input.agentId ?? null);
   await admit(c.db, c.userId, thread.id, "message", async () => {
     if (input.messageId && (await branchRow(c.db, thread.id, input.messageId))) throw new Conflict("This message was already sent");
   });
-  const run = await startRun({ ...c, threadId: thread.id, text: input.text, messageId: input.messageId });
+  const run = await startRun({ ...c, agent: await c.agents.get(thread), threadId: thread.id, text: input.text, messageId: input.messageId });
   return { threadId: thread.id, runId: run.id };
 }
 
 /** A first message's conversation: it counts against the conversation limit as thread.create does. */
-async function newThread(db: DB, userId: string, temporary: boolean) {
+async function newThread(db: DB, userId: string, temporary: boolean, agentId: string | null) {
   await assertThreadAllowed(db, userId);
-  return createThread(db, userId, undefined, temporary);
+  return createThread(db, userId, undefined, temporary, agentId);
 }
 
 /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
 export async function continueAnswer(c: Caller, threadId: string): Promise<Started> {
   await admit(c.db, c.userId, threadId, "message");
-  const run = await startRun({ ...c, threadId, text: null });
+  const run = await startRun({ ...c, agent: await agentOfThread(c.db, c.agents, threadId), threadId, text: null });
   return { threadId, runId: run.id };
 }
 
@@ -82,25 +92,26 @@ export async function editMessage(c: Caller, input: { threadId: string; messageI
     if (row?.role !== "user" || !row.baseCheckpointId) throw new NotFound(MESSAGE_NOT_FOUND);
     fork = { base: row.baseCheckpointId, after: row.parentId };
   });
-  const run = await startRun({ ...c, threadId: input.threadId, text: input.text, fork: fork! });
+  const run = await startRun({ ...c, agent: await agentOfThread(c.db, c.agents, input.threadId), threadId: input.threadId, text: input.text, fork: fork! });
   return { threadId: input.threadId, runId: run.id };
 }
 
 /** A new answer to the same user message, as a sibling of the one given. */
 export async function regenerateAnswer(c: Caller, input: { threadId: string; messageId: string }): Promise<Started> {
   let question: { text: string; fork: { base: string; messageId: string; after: string | null } } | null = null;
+  const agent = await agentOfThread(c.db, c.agents, input.threadId);
   await admit(c.db, c.userId, input.threadId, "message", async () => {
     const answer = await branchRow(c.db, input.threadId, input.messageId);
     const asked = answer?.role === "assistant" && answer.parentId ? await branchRow(c.db, input.threadId, answer.parentId) : null;
     if (!asked?.baseCheckpointId) throw new NotFound(MESSAGE_NOT_FOUND);
     // The question's text, from the branch shown (the only place Regenerate is offered).
-    const state = await c.agent.graph.getState({ configurable: { thread_id: input.threadId } });
+    const state = await agent.graph.getState({ configurable: { thread_id: input.threadId } });
     const shown = toUiMessages(state.values.messages ?? []).find((m) => m.id === asked.messageId);
     if (shown?.role !== "user") throw new NotFound(MESSAGE_NOT_FOUND);
     question = { text: shown.text, fork: { base: asked.baseCheckpointId, messageId: asked.messageId, after: asked.parentId } };
   });
   const { text, fork } = question!;
-  const run = await startRun({ ...c, threadId: input.threadId, text, fork });
+  const run = await startRun({ ...c, agent, threadId: input.threadId, text, fork });
   return { threadId: input.threadId, runId: run.id };
 }
 
@@ -109,13 +120,14 @@ export async function regenerateAnswer(c: Caller, input: { threadId: string; mes
  * pause resumes the agent in a new run. Edited arguments must fit the tool.
  */
 export async function decideAction(c: Caller, input: { threadId: string; toolCallId: string; decision: Decision }) {
+  const agent = await agentOfThread(c.db, c.agents, input.threadId);
   await admit(c.db, c.userId, input.threadId, "decision", async () => {
     if (input.decision.type !== "edit") return;
     const asked = await approvalOf(c.db, c.userId, input.threadId, input.toolCallId);
-    if (asked) validateToolArgs(c.agent, asked.toolName, input.decision.args);
+    if (asked) validateToolArgs(agent, asked.toolName, input.decision.args);
   });
   const { status, resume } = await decide(c.db, { userId: c.userId, ...input });
-  if (resume) launch(c.db, c.agent, resume.run, { message: null, titleFrom: null, resume: resume.decisions, requestId: c.requestId });
+  if (resume) launch(c.db, agent, resume.run, { message: null, titleFrom: null, resume: resume.decisions, requestId: c.requestId });
   else await announce(c.db, c.userId, input.threadId, "thread-changed");
   return { status, runId: resume?.run.id ?? null };
 }
@@ -124,7 +136,7 @@ export async function decideAction(c: Caller, input: { threadId: string; toolCal
 export async function switchBranchTo(c: Caller, input: { threadId: string; messageId: string }) {
   if (await activeRunOfThread(c.db, input.threadId)) throw new Conflict(STILL_ANSWERING);
   await assertNoPendingApproval(c.db, input.threadId);
-  if (!(await switchBranch(c.db, c.agent, input.threadId, input.messageId))) throw new NotFound(MESSAGE_NOT_FOUND);
+  if (!(await switchBranch(c.db, await agentOfThread(c.db, c.agents, input.threadId), input.threadId, input.messageId))) throw new NotFound(MESSAGE_NOT_FOUND);
   await announce(c.db, c.userId, input.threadId, "thread-changed");
 }
 
@@ -137,8 +149,8 @@ export async function cancelThreadRun(db: DB, threadId: string): Promise<boolean
   return true;
 }
 
-/** Continues a run whose owner disappeared (the recovery sweep claimed it). */
-export const takeOver = (db: DB, agent: Agent, run: Run) => resumeRun(db, agent, run);
+/** Continues a run whose owner disappeared (the recovery sweep claimed it), with its conversation's agent. */
+export const takeOver = async (db: DB, agents: AgentRegistry, run: Run) => resumeRun(db, await agentOfThread(db, agents, run.threadId), run);
 
 /** Shutdown: running answers finish their step and are handed to another instance. */
 export const drain = (timeoutMs: number) => drainInstance(timeoutMs);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createDb, createPool } from "@/db/client";
 import { runs } from "@/db/schema";
 import { createOfflineModel } from "@/server/agent/offline-model";
-import { testAgent } from "@/scripts/testing/agent";
+import { registryOf, testAgent } from "@/scripts/testing/agent";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { collect, subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller, testContext, sessionFor } from "@/scripts/testing/users";
@@ -128,7 +128,7 @@ describe("runs in Postgres", () => {
   });
 
   it("is stopped from another instance through Postgres", async () => {
-    const stop = startRunWorkers(t.db, async () => testAgent(t.pool));
+    const stop = startRunWorkers(t.db, async () => registryOf(testAgent(t.pool)));
     try {
       const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(20)));
       const { runId } = await caller.chat.send({ text: "tell me about yourself" });

@@ -14,7 +14,11 @@ type NodeUpdate = { messages?: BaseMessage[]; steps?: RecordedStep[] };
 export class StreamTranslator {
   private current: { id: string; text: string } | null = null;
 
-  constructor(private readonly emit: (event: RunEvent) => void) {}
+  /** `answerNode`: the graph's node whose model tokens are the answer (the agent's nodes.answer). */
+  constructor(
+    private readonly emit: (event: RunEvent) => void,
+    private readonly answerNode = "model",
+  ) {}
 
   /** The answer streamed so far, if one is in flight: what a stop keeps. */
   get partial() {
@@ -27,7 +31,7 @@ export class StreamTranslator {
   }
 
   private onToken([message, meta]: [BaseMessage, { langgraph_node?: string }]) {
-    if (meta?.langgraph_node !== "model" || !AIMessageChunk.isInstance(message)) return;
+    if (meta?.langgraph_node !== this.answerNode || !AIMessageChunk.isInstance(message)) return;
     const delta = textOf(message);
     if (!delta) return;
     const id = this.start(message.id);

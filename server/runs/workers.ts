@@ -1,7 +1,7 @@
 import { type DB, isDatabaseUnavailable } from "@/db/client";
 import { config } from "@/server/config";
 import { DatabaseOutageError, databaseOutage } from "@/server/database-outage";
-import type { Agent } from "@/server/agent";
+import type { AgentRegistry } from "@/server/agent";
 import { listenUrl } from "./follow";
 import { runTiming } from "./instance";
 import { CHANNELS, notificationHub } from "./notify";
@@ -20,7 +20,7 @@ const PRUNE_EVERY_MS = 60_000;
  * picks up cancel requests it missed), cancelling when another instance asks, and taking over runs
  * whose owner stopped sending heartbeats, and pruning old event logs. Returns a function that stops it all.
  */
-export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void {
+export function startRunWorkers(db: DB, agents: () => Promise<AgentRegistry>): () => void {
   const timing = runTiming();
   const stopListening = notificationHub(listenUrl(db)).on(CHANNELS.control, (runId) => localRun(runId)?.controller.abort());
 
@@ -54,7 +54,7 @@ export function startRunWorkers(db: DB, agent: () => Promise<Agent>): () => void
       if (databaseOutage().reachableForMs() < timing.staleAfterMs) return;
       for (const run of await claimStaleRuns(db, timing.staleAfterMs)) {
         logger().info({ runId: run.id, threadId: run.threadId, userId: run.userId, from: run.ownerInstance }, "taking over run");
-        await takeOver(db, await agent(), run).catch((err) => logger().error({ err, runId: run.id }, "could not resume run"));
+        await takeOver(db, await agents(), run).catch((err) => logger().error({ err, runId: run.id }, "could not resume run"));
       }
       if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
         prunedAt = Date.now();

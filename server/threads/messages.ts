@@ -35,6 +35,8 @@ export function toUiMessages(messages: BaseMessage[], steps: RecordedStep[] = []
       if (Array.isArray(recalled) && recalled.length) turn.memories = [...new Set([...(turn.memories ?? []), ...recalled.map(String)])];
       const model = m.response_metadata?.agent_model;
       if (typeof model === "string") turn.model = model;
+      const label = m.response_metadata?.model_label;
+      if (typeof label === "string") turn.modelLabel = label;
       if (m.usage_metadata) {
         const prev = turn.usage ?? { input: 0, output: 0 };
         turn.usage = { input: prev.input + m.usage_metadata.input_tokens, output: prev.output + m.usage_metadata.output_tokens };

@@ -12,9 +12,20 @@ export interface ThreadCursor {
   id: string;
 }
 
-const columns = { id: threads.id, title: threads.title, temporary: threads.temporary, createdAt: threads.createdAt, updatedAt: threads.updatedAt };
-/** `temporary`: a temporary chat, which neither reads nor writes memory. */
-export type ThreadSummary = { id: string; title: string; temporary: boolean; createdAt: Date; updatedAt: Date };
+const columns = {
+  id: threads.id,
+  title: threads.title,
+  temporary: threads.temporary,
+  agentId: threads.agentId,
+  modelId: threads.modelId,
+  createdAt: threads.createdAt,
+  updatedAt: threads.updatedAt,
+};
+/**
+ * `temporary`: a temporary chat, which neither reads nor writes memory. `agentId` and `modelId`: the
+ * conversation's agent and model (null: the defaults), as the agent registry reads them (see AgentChoice).
+ */
+export type ThreadSummary = { id: string; title: string; temporary: boolean; agentId: string | null; modelId: string | null; createdAt: Date; updatedAt: Date };
 
 /** Newest activity first, keyset-paginated on (updated_at, id) so pages never skip or repeat. */
 /** The sidebar's query, keyset-paginated on (updated_at, id) to use threads_user_updated_idx. */
@@ -84,10 +95,29 @@ export async function replaceDefaultTitle(db: DB, id: string, title: string) {
     .where(and(eq(threads.id, id), eq(threads.title, DEFAULT_TITLE)));
 }
 
-/** `temporary` is chosen here, once: a conversation never starts or stops using memory halfway. */
-export async function createThread(db: DB, userId: string, title = DEFAULT_TITLE, temporary = false): Promise<ThreadSummary> {
-  const [row] = await db.insert(threads).values({ userId, title, temporary }).returning(columns);
+/**
+ * `temporary` is chosen here, once: a conversation never starts or stops using memory halfway. So is
+ * its agent (null: the default one), since a conversation's history belongs to the graph that wrote it.
+ */
+export async function createThread(db: DB, userId: string, title = DEFAULT_TITLE, temporary = false, agentId: string | null = null): Promise<ThreadSummary> {
+  const [row] = await db.insert(threads).values({ userId, title, temporary, agentId }).returning(columns);
   return row!;
+}
+
+/** The conversation's model from its next message on (null: the agent's default). Not activity: its place in the list stays. */
+export async function setThreadModel(db: DB, userId: string, id: string, modelId: string | null): Promise<ThreadSummary | null> {
+  const [row] = await db
+    .update(threads)
+    .set({ modelId })
+    .where(and(eq(threads.id, id), eq(threads.userId, userId)))
+    .returning(columns);
+  return row ?? null;
+}
+
+/** A run's conversation's agent and model, for the instance that executes or takes it over (no user scope: runs are the server's). */
+export async function threadChoice(db: DB, id: string): Promise<{ agentId: string | null; modelId: string | null }> {
+  const [row] = await db.select({ agentId: threads.agentId, modelId: threads.modelId }).from(threads).where(eq(threads.id, id));
+  return row ?? { agentId: null, modelId: null };
 }
 
 /** Renaming is not conversation activity, so it leaves the thread's place in the list alone. */

@@ -3,7 +3,7 @@ import type { DB } from "@/db/client";
 import { approvals } from "@/db/schema";
 import { ACCOUNT_FORMAT, CONVERSATION_FORMAT, FORMAT_VERSION } from "@/lib/transfer";
 import type { UiMessage } from "@/lib/messages";
-import type { Agent } from "@/server/agent";
+import type { Agent, AgentRegistry } from "@/server/agent";
 import { feedbackOfThread } from "@/server/feedback/store";
 import { listMemories, type MemoryCursor } from "@/server/memory/store";
 import { readConversation } from "@/server/threads/conversation";
@@ -81,7 +81,7 @@ export const EXPORT_PAGE_SIZE = 20;
  * read, page by page (keyset pagination, as the sidebar reads them). Nothing but the page being
  * written is held, however many conversations there are; the caller sends each piece as it comes.
  */
-export async function* accountExport(db: DB, agent: Agent, userId: string, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
+export async function* accountExport(db: DB, agents: AgentRegistry, userId: string, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
   yield `{"format":${JSON.stringify(ACCOUNT_FORMAT)},"version":${FORMAT_VERSION},"exportedAt":${JSON.stringify(new Date().toISOString())},"memories":[`;
   let memoryCursor: MemoryCursor | null = null;
   let first = true;
@@ -101,7 +101,7 @@ export async function* accountExport(db: DB, agent: Agent, userId: string, pageS
   do {
     const page: Awaited<ReturnType<typeof listThreads>> = await listThreads(db, userId, { limit: pageSize, cursor });
     for (const thread of page.items) {
-      yield `${first ? "" : ","}${JSON.stringify(await exportConversation(db, agent, userId, thread))}`;
+      yield `${first ? "" : ","}${JSON.stringify(await exportConversation(db, await agents.get(thread), userId, thread))}`;
       first = false;
     }
     cursor = page.nextCursor;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { DB } from "@/db/client";
 import type { ConversationExportFormat } from "@/lib/transfer";
-import { type Agent, getAgent } from "@/server/agent";
+import { type AgentRegistry, getAgents } from "@/server/agent";
 import { sessionFromCookies } from "@/server/auth/session-cookie";
 import { config } from "@/server/config";
 import { getDb } from "@/server/db";
@@ -22,14 +22,14 @@ const refusal = (status: number, message: string) => Response.json({ error: mess
 /** What the handlers work with: the app's own, or a test's. */
 export interface TransferDeps {
   db: DB;
-  agent: () => Promise<Agent>;
+  agents: () => Promise<AgentRegistry>;
   /** The signed-in user's id, or null. */
   userOf: (req: Request) => Promise<string | null>;
 }
 
 const appDeps = (): TransferDeps => ({
   db: getDb(),
-  agent: getAgent,
+  agents: getAgents,
   userOf: async (req) => (await sessionFromCookies(getDb(), req.headers.get("cookie")))?.user?.id ?? null,
 });
 
@@ -67,7 +67,7 @@ export function exportConversationResponse(req: Request, threadId: string, deps 
     if (!format.success) return refusal(400, "format: Must be markdown or json");
     const thread = z.uuid().safeParse(threadId).success ? await getThread(deps.db, userId, threadId) : null;
     if (!thread) return refusal(404, THREAD_NOT_FOUND);
-    const agent = await deps.agent();
+    const agent = await (await deps.agents()).get(thread);
     const headers = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
     if (format.data === "markdown") {
       const state = await agent.graph.getState({ configurable: { thread_id: thread.id } });
@@ -89,7 +89,7 @@ export function exportConversationResponse(req: Request, threadId: string, deps 
  */
 export function exportAccountResponse(req: Request, deps = appDeps()): Promise<Response> {
   return answering("account export", req, deps, async (userId) => {
-    const pieces = accountExport(deps.db, await deps.agent(), userId);
+    const pieces = accountExport(deps.db, await deps.agents(), userId);
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -131,7 +131,7 @@ export function importResponse(req: Request, deps = appDeps()): Promise<Response
     const body = await readAtMost(req, limit);
     if (body === null) return tooLarge();
     if (body.byteLength === 0) return refusal(400, "The file is empty");
-    const { imported, skipped } = await importConversations(deps.db, await deps.agent(), userId, body);
+    const { imported, skipped } = await importConversations(deps.db, await (await deps.agents()).get(), userId, body);
     return Response.json({ imported: imported.map((t) => ({ id: t.id, title: t.title })), skipped }, { headers: { "Cache-Control": "no-store" } });
   });
 }

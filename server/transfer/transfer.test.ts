@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { testAgent } from "@/scripts/testing/agent";
+import { registryOf, testAgent } from "@/scripts/testing/agent";
 import { testDatabaseForFile } from "@/scripts/testing/database";
 import { succeeded } from "@/scripts/testing/events";
 import { settingsPerTest } from "@/scripts/testing/settings";
@@ -20,7 +20,7 @@ const CHATGPT = readFileSync(path.join(__dirname, "fixtures/chatgpt-conversation
 async function account() {
   const agent = testAgent(t.pool);
   const { caller, user } = await signedInCaller(t, agent);
-  const deps: TransferDeps = { db: t.db, agent: async () => agent, userOf: async () => user.id };
+  const deps: TransferDeps = { db: t.db, agents: async () => registryOf(agent), userOf: async () => user.id };
   const base = "http://localhost";
   return {
     caller,
@@ -339,7 +339,7 @@ describe("account export", () => {
     const made: string[] = [];
     for (let i = 0; i < 44; i++) made.push((await createThread(t.db, me.user.id, `Conversation ${i}`)).id);
     // The newest first, as the sidebar lists them: the answered one is the oldest.
-    const pieces = accountExport(t.db, me.agent, me.user.id, 10);
+    const pieces = accountExport(t.db, registryOf(me.agent), me.user.id, 10);
     const received: string[] = [];
     while (!received.join("").includes('"conversations":[{')) received.push((await pieces.next()).value as string);
     // The export has begun and sent its first conversation: what it has not read yet changes now, and it sends what is there when it gets to it.

@@ -2,7 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
 import { getDb } from "@/server/db";
-import { getAgent } from "@/server/agent";
+import { getAgents } from "@/server/agent";
 import { sessionFromCookies } from "@/server/auth/session-cookie";
 import { TRPCError } from "@trpc/server";
 import { isDatabaseUnavailable } from "@/db/client";
@@ -23,5 +23,5 @@ export async function createContext(opts: { req?: Request } = {}): Promise<Conte
     if (isDatabaseUnavailable(err)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNREACHABLE, cause: err });
     throw err;
   });
-  return { db, session, agent: getAgent, requestId: requestIdOf(req) };
+  return { db, session, agents: getAgents, requestId: requestIdOf(req) };
 }

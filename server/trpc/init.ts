@@ -3,7 +3,7 @@ import type { Session } from "next-auth";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { type DB, isDatabaseUnavailable } from "@/db/client";
-import type { Agent } from "@/server/agent";
+import type { AgentRegistry } from "@/server/agent";
 import { logger } from "@/server/observability/log";
 import { inSpan } from "@/server/observability/tracing";
 import { DomainError } from "@/server/errors";
@@ -13,8 +13,8 @@ import { threadId } from "./inputs";
 export interface Context {
   db: DB;
   session: Session | null;
-  /** Built on first use: most requests never touch the agent. */
-  agent: () => Promise<Agent>;
+  /** The instance's agents, built on first use: most requests never touch them. */
+  agents: () => Promise<AgentRegistry>;
   /** Names the request in log lines (X-Request-Id when the proxy sends one). */
   requestId?: string;
 }

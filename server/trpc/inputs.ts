@@ -70,6 +70,14 @@ export const opaqueId = (label: string) =>
     `Not a valid ${label.toLowerCase()}`,
   );
 
+/** An agent's or a model's id as threadline.config.json writes them (the registry checks that it exists). */
+export const configId = (label: string) =>
+  z
+    .string(`${label} must be a string`)
+    .min(1, `${label} is missing`)
+    .max(40, `${label} is too long`)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, `Not a valid ${label.toLowerCase()}`);
+
 /** The id of the last event a stream delivered, as EventSource sends it back: anything short. */
 export const lastEventId = storable(z.string().max(100, "Event id is too long"), "Event id");
 

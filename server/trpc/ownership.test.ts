@@ -26,7 +26,7 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "thread.list": null,
   "thread.create": null,
   "thread.activity": null,
-  "chat.model": null,
+  "chat.agents": null,
   // The user's own memories only, whatever is asked: checked below.
   "memory.list": null,
   "memory.byIds": null,
@@ -50,6 +50,8 @@ const CASES: Record<string, ((ids: Ids) => unknown) | null> = {
   "feedback.set": (ids) => ({ threadId: ids.threadId, messageId: ids.answerId, rating: "bad", comment: "mine now" }),
   "thread.get": (ids) => ({ threadId: ids.threadId }),
   "thread.rename": (ids) => ({ threadId: ids.threadId, title: "mine now" }),
+  "thread.setModel": (ids) => ({ threadId: ids.threadId, modelId: null }),
+  "chat.model": (ids) => ({ threadId: ids.threadId }),
   "thread.messages": (ids) => ({ threadId: ids.threadId }),
   "thread.switchBranch": (ids) => ({ threadId: ids.threadId, messageId: ids.userMessageId }),
   "thread.delete": (ids) => ({ threadId: ids.threadId }),
@@ -173,7 +175,8 @@ describe("ownership", () => {
     const { items } = await caller.thread.list({ limit: 50 });
     expect(items.map((i) => i.title)).toEqual(["the attacker's own"]);
     expect(items.map((i) => i.id)).not.toContain(victim.ids.threadId);
-    expect(await caller.chat.model()).toMatchObject({ provider: "offline" });
+    expect(await caller.chat.model()).toMatchObject({ provider: "offline", agent: { id: "assistant" } });
+    expect(await caller.chat.agents()).toMatchObject({ defaultAgentId: "assistant", agents: [{ id: "assistant" }] });
   });
 
   it("lists, finds, deletes and sets only the caller's own memories, and answers another user's memory ids as missing ones", async () => {

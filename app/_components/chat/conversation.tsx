@@ -6,6 +6,7 @@ import { useShortcut } from "@/app/_lib/shortcuts";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { UiMessage } from "@/lib/messages";
 import { Composer } from "../composer";
+import { AgentPicker } from "./agent-picker";
 import { ApprovalCard } from "./approval-card";
 import { MessageView, TokenCount } from "./message-list";
 import { ModelBadge } from "./model-badge";
@@ -30,7 +31,8 @@ export function Conversation({ threadId, focus, autoFocus = false }: { threadId?
 
   const run = useLiveRun(history.data?.activeRunId);
   const [temporary, setTemporary] = useState(false);
-  const act = useConversationActions({ threadId, messages, awaitingDecision: approvals.length > 0, run, temporary });
+  const [agentId, setAgentId] = useState<string | null>(null);
+  const act = useConversationActions({ threadId, messages, awaitingDecision: approvals.length > 0, run, temporary, agentId });
   const waiting = approvals.length > 0 && !act.answering;
 
   const { earlier, turn } = mergeTurn(messages, run.live, run.pending);
@@ -80,7 +82,7 @@ export function Conversation({ threadId, focus, autoFocus = false }: { threadId?
           </span>
         )}
         {history.data && history.data.usage.input + history.data.usage.output > 0 && <TokenCount usage={history.data.usage} label="This conversation: " />}
-        <ModelBadge />
+        <ModelBadge threadId={threadId} />
       </div>
       <div
         ref={scroller}
@@ -98,6 +100,7 @@ export function Conversation({ threadId, focus, autoFocus = false }: { threadId?
               <div className="py-16 text-center">
                 <h2 className="text-2xl font-semibold">What can I help with?</h2>
                 <p className="mt-2 text-sm text-zinc-500">Ask anything. Try “what is 12*7?”</p>
+                <AgentPicker value={agentId} onChange={setAgentId} />
                 <TemporarySwitch on={temporary} onChange={setTemporary} />
               </div>
             ))}

@@ -105,8 +105,11 @@ export const AssistantMessage = memo(function AssistantMessage({
   usage,
   memories,
   threadId,
+  modelLabel,
 }: {
   id: string;
+  /** The model that wrote it, shown on hover (the title is also the answer's accessible description). */
+  modelLabel?: string;
   /** The saved conversation it belongs to: its answers can be rated. */
   threadId?: string;
   parts: MessagePart[];
@@ -120,7 +123,13 @@ export const AssistantMessage = memo(function AssistantMessage({
 }) {
   return (
     <div className="min-w-0">
-      <article aria-label="Assistant" aria-busy={streaming || undefined} className="min-w-0">
+      <article
+        aria-label="Assistant"
+        aria-busy={streaming || undefined}
+        title={modelLabel ? `Written by ${modelLabel}` : undefined}
+        data-model={modelLabel}
+        className="min-w-0"
+      >
         {blocksOf(parts).map((b) =>
           b.type === "steps" ? (
             <StepList key={b.at} steps={b.steps} />
@@ -185,6 +194,7 @@ export function MessageView({
       usage={message.usage}
       memories={message.memories}
       threadId={threadId}
+      modelLabel={message.modelLabel}
     />
   );
 }

@@ -18,10 +18,13 @@ export function useConversationActions({
   awaitingDecision,
   run,
   temporary = false,
+  agentId = null,
 }: {
   threadId?: string;
   /** On the home page: the first message makes a temporary chat (no memory read or written). */
   temporary?: boolean;
+  /** On the home page: the agent the first message's conversation gets (null: the default one). */
+  agentId?: string | null;
   /** The history as loaded: where an edit or regenerate forks. */
   messages: UiMessage[];
   /** Actions wait for the user's decision: nothing else may change the conversation. */
@@ -100,7 +103,7 @@ export function useConversationActions({
     /** Rejects when the message was not accepted, so the composer gives its text back. */
     send: (text: string) =>
       send.mutateAsync(
-        { threadId, text, messageId: crypto.randomUUID(), ...(!threadId && temporary && { temporary }) },
+        { threadId, text, messageId: crypto.randomUUID(), ...(!threadId && temporary && { temporary }), ...(!threadId && agentId && { agentId }) },
         // A first message opens the conversation it created, unless New chat replaced this one meanwhile
         // (TanStack calls a call's own callbacks only while its component is on the page).
         { onSuccess: (result) => !threadId && router.push(`/c/${result.threadId}`) },

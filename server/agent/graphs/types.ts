@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver, RetryPolicy } from "@langchain/langgraph";
 import type { Summarizer } from "../context";
-import type { MemoryOptions } from "../nodes/model";
+import type { AnsweredBy, MemoryOptions } from "../nodes/model";
 import type { ToolSource } from "../tools";
 
 /**
@@ -25,6 +25,11 @@ export interface GraphContext {
   summarizer?: Summarizer;
   /** How the graph's model calls are labelled in the metrics. */
   labels: { provider: string; model: string };
+  /**
+   * The configured model of this conversation: put `answerMetadata(answeredBy)` (nodes/model.ts) in
+   * each answer's response_metadata, and the UI shows it on hover and feedback counts under it.
+   */
+  answeredBy: AnsweredBy;
   retry?: RetryPolicy;
 }
 
@@ -33,8 +38,21 @@ export interface CompilableGraph {
   compile(options: { checkpointer?: BaseCheckpointSaver }): unknown;
 }
 
+/**
+ * The nodes the runtime writes state "as" (StateGraph.updateState's asNode) when an answer is
+ * stopped, cancelled or edited: `answer` writes the stopped answer (an AIMessage), `tools` the
+ * "cancelled" results of tool calls left open (ToolMessages). Both must be nodes of the graph;
+ * registration checks it.
+ */
+export interface RuntimeNodes {
+  answer: string;
+  tools: string;
+}
+
 /** A graph registered by id; an agent in threadline.config.json names it with `"graph": "<id>"`. */
 export interface GraphDefinition {
   id: string;
   build(context: GraphContext): CompilableGraph;
+  /** Which of its nodes the runtime writes as; `{ answer: "model", tools: "tools" }` when left out. */
+  nodes?: RuntimeNodes;
 }

@@ -35,6 +35,18 @@ function asMessage(response: AIMessage | AIMessageChunk): AIMessage {
   return new AIMessage(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as typeof fields);
 }
 
+/** The configured model an answer records: its id (what feedback counts under) and what the UI shows on hover. */
+export interface AnsweredBy {
+  model: string;
+  label: string;
+}
+
+/**
+ * What every answer keeps in its response_metadata about who wrote it; a graph of your own puts it on
+ * its answers too (see GraphContext.answeredBy), and the UI and feedback read it back.
+ */
+export const answerMetadata = (by: AnsweredBy) => ({ agent_model: by.model, model_label: by.label });
+
 /** Memory for the model node: how to recall, and the share of the context budget memories may take. */
 export interface MemoryOptions {
   access: MemoryAccess;
@@ -84,6 +96,7 @@ export function modelNode(
   labels: { provider: string; model: string },
   memory: MemoryOptions | null = null,
   systemPrompt = SYSTEM_PROMPT,
+  answeredBy: AnsweredBy = { model: labels.model, label: labels.model },
 ) {
   const bindingsFor = whenChanged((now: StructuredToolInterface[]) => {
     const offered = now.filter(offeredToModel);
@@ -117,7 +130,7 @@ export function modelNode(
       response.response_metadata = {
         ...response.response_metadata,
         context_tokens: context.tokens,
-        agent_model: labels.model,
+        ...answerMetadata(answeredBy),
         ...(memoryIds.length > 0 && { memory_ids: memoryIds }),
       };
       return { messages: [response], ...(context.changed && { summary: context.summary }) };

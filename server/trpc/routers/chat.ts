@@ -6,14 +6,15 @@ import { getRun } from "@/server/runs/store";
 import { watchRun } from "@/server/runs/watch";
 import { metrics } from "@/server/observability/metrics";
 import { type Context, protectedProcedure, router, threadProcedure } from "../init";
-import { decision, lastEventId, messageText as text, opaqueId, threadId } from "../inputs";
+import { threadOf } from "@/server/threads/queries";
+import { configId, decision, lastEventId, messageText as text, opaqueId, threadId } from "../inputs";
 
 const messageId = opaqueId("Message id");
 
 /** The signed-in caller as the run lifecycle takes it. */
 const as = async (ctx: Context & { userId: string }): Promise<Caller> => ({
   db: ctx.db,
-  agent: await ctx.agent(),
+  agents: await ctx.agents(),
   userId: ctx.userId,
   requestId: ctx.requestId,
 });
@@ -23,12 +24,27 @@ export const chatRouter = router({
    * Starts an answer and returns at once; the answer arrives through `events`. `messageId`, made by
    * the client, names the message from the moment it is typed, so the page shows it once whether
    * the history or the answer's events bring it back first. Without a thread, `temporary` makes the
-   * new conversation a temporary chat (no memory read or written); with one, it is ignored.
+   * new conversation a temporary chat (no memory read or written) and `agentId` picks its agent (one
+   * of chat.agents); with one, both are ignored.
    */
   send: protectedProcedure
-    .input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional(), temporary: z.boolean().optional() }))
+    .input(
+      z.object({
+        threadId: threadId.optional(),
+        text,
+        messageId: z.uuid("Not a valid message id").optional(),
+        temporary: z.boolean().optional(),
+        agentId: configId("Agent id").optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) =>
-      sendMessage(await as(ctx), { threadId: input.threadId ?? null, text: input.text, messageId: input.messageId, temporary: input.temporary }),
+      sendMessage(await as(ctx), {
+        threadId: input.threadId ?? null,
+        text: input.text,
+        messageId: input.messageId,
+        temporary: input.temporary,
+        agentId: input.agentId,
+      }),
     ),
 
   /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
@@ -76,9 +92,30 @@ export const chatRouter = router({
     }
   }),
 
-  /** Which model answers, and the agent's tools that cannot run right now (their MCP server is down), for the conversation header. */
-  model: protectedProcedure.query(async ({ ctx }) => {
-    const agent = await ctx.agent();
-    return { provider: agent.choice.provider, label: agent.choice.label, unavailableTools: agent.unavailableTools() };
+  /** The agents a new conversation may pick, the default one first chosen. */
+  agents: protectedProcedure.query(async ({ ctx }) => {
+    const registry = await ctx.agents();
+    return { defaultAgentId: registry.defaultAgentId, agents: registry.agents };
+  }),
+
+  /**
+   * For the conversation header: the conversation's agent (the default one without a thread), the
+   * model that answers its next message and the others it allows, and the agent's tools that cannot
+   * run right now (their MCP server is down).
+   */
+  model: protectedProcedure.input(z.object({ threadId: threadId.optional() }).optional()).query(async ({ ctx, input }) => {
+    const registry = await ctx.agents();
+    const thread = input?.threadId ? await threadOf(ctx.db, ctx.userId, input.threadId) : null;
+    const agent = await registry.get(thread ?? {});
+    const { modelId } = registry.resolve(thread ?? {});
+    const info = registry.agents.find((a) => a.id === agent.id)!;
+    return {
+      agent: { id: agent.id, name: agent.name, isDefault: agent.id === registry.defaultAgentId },
+      provider: agent.choice.provider,
+      label: agent.choice.label,
+      modelId,
+      models: info.models,
+      unavailableTools: agent.unavailableTools(),
+    };
   }),
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { RATINGS } from "@/lib/feedback";
 import { NotFound } from "@/server/errors";
-import { AGENT_NAME, feedbackOfThread, setFeedback } from "@/server/feedback/store";
+import { feedbackOfThread, setFeedback } from "@/server/feedback/store";
 import { toUiMessages } from "@/server/threads/messages";
 import { router, threadProcedure } from "../init";
 import { feedbackComment, opaqueId } from "../inputs";
@@ -17,7 +17,8 @@ export const feedbackRouter = router({
 
   /**
    * Rates an answer on the branch shown, or (rating null) takes the rating back. A comment goes with
-   * "Bad answer" only. The answer's model is the one it recorded, else the one configured now.
+   * "Bad answer" only. Counted under the conversation's agent and the model the answer recorded (else
+   * the conversation's model now, for answers from before answers recorded it).
    */
   set: threadProcedure
     .input(
@@ -30,12 +31,12 @@ export const feedbackRouter = router({
         .refine((i) => !i.comment || i.rating === "bad", { message: "Only a bad answer takes a comment", path: ["comment"] }),
     )
     .mutation(async ({ ctx, input }) => {
-      const agent = await ctx.agent();
+      const agent = await (await ctx.agents()).get(ctx.thread);
       const state = await agent.graph.getState({ configurable: { thread_id: ctx.thread.id } });
       const answer = toUiMessages(state.values.messages ?? []).find((m) => m.id === input.messageId);
       if (answer?.role !== "assistant") throw new NotFound(MESSAGE_NOT_FOUND);
       const key = { userId: ctx.userId, threadId: ctx.thread.id, messageId: answer.id };
-      const served = { agent: AGENT_NAME, model: answer.model ?? agent.choice.model };
+      const served = { agent: agent.id, model: answer.model ?? agent.answeredBy.model };
       return { messageId: answer.id, feedback: await setFeedback(ctx.db, key, { rating: input.rating, comment: input.comment ?? null }, served) };
     }),
 });

@@ -32,7 +32,7 @@ export const memoryRouter = router({
     .query(({ ctx, input }) => memoriesByIds(ctx.db, ctx.userId, input.ids)),
 
   update: protectedProcedure.input(z.object({ id: memoryId, text: memoryText, kind: z.enum(MEMORY_KINDS).optional() })).mutation(async ({ ctx, input }) => {
-    const { embedder } = await ctx.agent();
+    const { embedder } = await (await ctx.agents()).get();
     return found(await updateMemory(ctx.db, ctx.userId, input.id, { text: input.text, kind: input.kind, ...(await embeddingOf(embedder, input.text)) }));
   }),
 

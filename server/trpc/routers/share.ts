@@ -17,10 +17,10 @@ export const shareRouter = router({
   }),
 
   /** "Create link": a link already made is returned as it is. */
-  create: threadProcedure.mutation(async ({ ctx }) => view(await createShare(ctx.db, await ctx.agent(), ctx.userId, ctx.thread))),
+  create: threadProcedure.mutation(async ({ ctx }) => view(await createShare(ctx.db, await (await ctx.agents()).get(ctx.thread), ctx.userId, ctx.thread))),
 
   /** "Update link": the link shows the branch the conversation shows now. */
-  update: threadProcedure.mutation(async ({ ctx }) => view(await updateShare(ctx.db, await ctx.agent(), ctx.userId, ctx.thread))),
+  update: threadProcedure.mutation(async ({ ctx }) => view(await updateShare(ctx.db, await (await ctx.agents()).get(ctx.thread), ctx.userId, ctx.thread))),
 
   /** "Stop sharing": the link then answers 404, as one that never existed. */
   stop: threadProcedure.mutation(async ({ ctx }) => {
@@ -33,7 +33,7 @@ export const shareRouter = router({
 
   /** "Continue in my account": a copy of the shared conversation, the viewer's own to continue. */
   continue: protectedProcedure.input(z.object({ shareId })).mutation(async ({ ctx, input }) => {
-    const thread = await continueShare(ctx.db, await ctx.agent(), ctx.userId, input.shareId);
+    const thread = await continueShare(ctx.db, await (await ctx.agents()).get(), ctx.userId, input.shareId);
     await announce(ctx.db, ctx.userId, thread.id, "thread-created");
     return thread;
   }),

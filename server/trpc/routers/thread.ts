@@ -10,9 +10,9 @@ import { toUiMessages } from "@/server/threads/messages";
 import type { RecordedStep } from "@/server/agent/graphs/steps";
 import { listenUrl } from "@/server/runs/follow";
 import { CHANNELS, notificationHub } from "@/server/runs/notify";
-import { createThread, deleteThread, listThreads, renameThread, THREAD_NOT_FOUND } from "@/server/threads/queries";
+import { createThread, deleteThread, listThreads, renameThread, setThreadModel, THREAD_NOT_FOUND } from "@/server/threads/queries";
 import { protectedProcedure, router, threadProcedure } from "../init";
-import { opaqueId, timestamp, title } from "../inputs";
+import { configId, opaqueId, timestamp, title } from "../inputs";
 
 export const MAX_PAGE_SIZE = 50;
 
@@ -34,11 +34,23 @@ export const threadRouter = router({
 
   get: threadProcedure.query(({ ctx }) => ctx.thread),
 
-  /** `temporary`: a temporary chat, which neither reads nor writes memory (it is still saved). */
-  create: protectedProcedure.input(z.object({ title: title.optional(), temporary: z.boolean().optional() }).optional()).mutation(async ({ ctx, input }) => {
-    await assertThreadAllowed(ctx.db, ctx.userId);
-    const thread = await createThread(ctx.db, ctx.userId, input?.title, input?.temporary ?? false);
-    await announce(ctx.db, ctx.userId, thread.id, "thread-created");
+  /** `temporary`: a temporary chat, which neither reads nor writes memory (it is still saved); `agentId`: its agent (the default one when left out). */
+  create: protectedProcedure
+    .input(z.object({ title: title.optional(), temporary: z.boolean().optional(), agentId: configId("Agent id").optional() }).optional())
+    .mutation(async ({ ctx, input }) => {
+      if (input?.agentId) (await ctx.agents()).check({ agentId: input.agentId });
+      await assertThreadAllowed(ctx.db, ctx.userId);
+      const thread = await createThread(ctx.db, ctx.userId, input?.title, input?.temporary ?? false, input?.agentId ?? null);
+      await announce(ctx.db, ctx.userId, thread.id, "thread-created");
+      return thread;
+    }),
+
+  /** The model that answers from the conversation's next message on: one its agent allows (null: the agent's default). */
+  setModel: threadProcedure.input(z.object({ modelId: configId("Model id").nullable() })).mutation(async ({ ctx, input }) => {
+    const registry = await ctx.agents();
+    registry.check({ agentId: registry.resolve(ctx.thread).agent.id, modelId: input.modelId });
+    const thread = found(await setThreadModel(ctx.db, ctx.userId, ctx.thread.id, input.modelId));
+    await announce(ctx.db, ctx.userId, thread.id, "thread-changed");
     return thread;
   }),
 
@@ -81,7 +93,7 @@ export const threadRouter = router({
    */
   messages: threadProcedure.query(async ({ ctx }) => {
     const id = ctx.thread.id;
-    const { graph } = await ctx.agent();
+    const { graph } = await (await ctx.agents()).get(ctx.thread);
     const [state, run, pending] = await Promise.all([
       graph.getState({ configurable: { thread_id: id } }),
       activeRunOfThread(ctx.db, id),
@@ -125,7 +137,7 @@ export const threadRouter = router({
 
   /** Shows the branch through another version of a message, and continues there from now on. */
   switchBranch: threadProcedure.input(z.object({ messageId: opaqueId("Message id") })).mutation(async ({ ctx, input }) => {
-    await switchBranchTo({ db: ctx.db, agent: await ctx.agent(), userId: ctx.userId }, { threadId: ctx.thread.id, messageId: input.messageId });
+    await switchBranchTo({ db: ctx.db, agents: await ctx.agents(), userId: ctx.userId }, { threadId: ctx.thread.id, messageId: input.messageId });
     return { id: ctx.thread.id };
   }),
 
@@ -135,7 +147,7 @@ export const threadRouter = router({
     found(await deleteThread(ctx.db, ctx.userId, id));
     await announce(ctx.db, ctx.userId, id, "thread-deleted");
     // Checkpoints are LangGraph's, keyed by thread id; they go with the thread.
-    await (await ctx.agent()).checkpointer.deleteThread(id);
+    await (await (await ctx.agents()).get(ctx.thread)).checkpointer.deleteThread(id);
     return { id };
   }),
 });

@@ -35,6 +35,7 @@ export function fromUiMessage(message: UiMessage): BaseMessage[] {
   const metadata = () => ({
     ...(message.stopped && { stopped: true }),
     ...(message.model && { agent_model: message.model }),
+    ...(message.modelLabel && { model_label: message.modelLabel }),
   });
   const startAi = (text: string) => {
     flush();

@@ -62,6 +62,7 @@ const assistantMessage = z.object({
   stopped: z.boolean().default(false),
   usage: z.object({ input: count, output: count }).nullable().default(null),
   model: z.string().max(200).optional(),
+  modelLabel: z.string().max(200).optional(),
 });
 
 export const exportedFeedback = z.object({

@@ -8,6 +8,7 @@ import { createOfflineModel } from "../../server/agent/offline-model";
 import { agentTools } from "../../server/agent/tools";
 import { config } from "../../server/config";
 import { memoryAccess } from "../../server/memory";
+import { attachmentContents } from "../../server/attachments/store";
 import type { Embedder } from "../../server/memory/embeddings";
 
 export interface TestAgentOptions {
@@ -17,6 +18,8 @@ export interface TestAgentOptions {
   embedder?: Embedder | null;
   contextBudget?: number;
   memoryBudget?: number;
+  /** Whether the model is sent images; the offline model's none by default. */
+  vision?: boolean;
 }
 
 /** The real graph and Postgres checkpointer on a test database, with any model (the offline one by default). */
@@ -33,6 +36,7 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
     ...(opts.retry && { retry: opts.retry }),
     ...(opts.contextBudget && { contextBudget: opts.contextBudget }),
     memory: { access: memoryAccess(db, embedder), budgetTokens: opts.memoryBudget ?? config().MEMORY_BUDGET_TOKENS },
+    attachments: { load: (userId, ids) => attachmentContents(db, userId, ids), vision: opts.vision ?? false },
   });
   return {
     choice: { provider: opts.provider ?? "offline", model: "test", label: "Test model" },
@@ -42,5 +46,6 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
     checkpointer,
     embedder,
     unavailableTools: () => [],
+    vision: opts.vision ?? false,
   };
 }

@@ -9,8 +9,9 @@ import { McpServers } from "@/server/mcp/servers";
 import type { ThreadlineFile } from "./config-file";
 import { modelSummarizer } from "./context";
 import { type AgentGraph, buildAgentGraph } from "./graph";
-import { chooseModel, modelFor, type ModelChoice } from "./model";
+import { chooseModel, modelFor, type ModelChoice, visionOf } from "./model";
 import { basicTools, memoryTools } from "./tools";
+import { attachmentContents } from "@/server/attachments/store";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 
 export interface Agent {
@@ -24,6 +25,8 @@ export interface Agent {
   embedder: Embedder | null;
   /** The agent's tools that cannot run right now, as `<server>/<tool>`: the conversation header names them. */
   unavailableTools(): string[];
+  /** Whether its model is sent images (LLM_VISION); the composer says so before an image is sent. */
+  vision: boolean;
 }
 
 export interface AssembleOptions {
@@ -56,6 +59,7 @@ export async function assembleAgent(o: AssembleOptions): Promise<Agent> {
   const source = tools.source;
   // A real model writes the running summary of long conversations; the offline one extracts it.
   const summarizer = choice.provider === "offline" ? undefined : modelSummarizer(model);
+  const vision = visionOf(choice.provider, choice.model, config().LLM_VISION);
   const graph = buildAgentGraph({
     model,
     tools: source,
@@ -64,6 +68,7 @@ export async function assembleAgent(o: AssembleOptions): Promise<Agent> {
     summarizer,
     labels: { provider: choice.provider, model: choice.model },
     memory: usesMemory ? { access: memoryAccess(o.db, o.embedder), budgetTokens: config().MEMORY_BUDGET_TOKENS } : null,
+    attachments: { load: (userId, ids) => attachmentContents(o.db, userId, ids), vision },
     ...(spec?.systemPrompt && { systemPrompt: spec.systemPrompt }),
     ...(spec && { maxToolRounds: spec.maxToolRounds }),
     ...(o.retry && { retry: o.retry }),
@@ -78,5 +83,6 @@ export async function assembleAgent(o: AssembleOptions): Promise<Agent> {
     checkpointer: o.checkpointer,
     embedder: o.embedder,
     unavailableTools: tools.unavailable,
+    vision,
   };
 }

@@ -4,6 +4,7 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
 import { instrumentNode } from "@/server/observability/graph";
 import { logger } from "@/server/observability/log";
+import type { AttachmentOptions } from "./attachments";
 import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } from "./context";
 import { type MemoryOptions, modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
@@ -31,6 +32,8 @@ export interface AgentOptions {
   labels?: { provider: string; model: string };
   /** Recall before each model call, in runs whose configurable says `memory: "on"`; none without it. */
   memory?: MemoryOptions | null;
+  /** Where the files of user messages are read from for a call, and whether the model sees images. */
+  attachments?: AttachmentOptions | null;
 }
 
 /** The conversation, plus the running summary of what no longer fits in a model call. */
@@ -57,10 +60,11 @@ export function buildAgentGraph({
   labels = { provider: "unknown", model: "unknown" },
   memory = null,
   systemPrompt,
+  attachments = null,
 }: AgentOptions) {
   const source = toolSource(tools);
   return new StateGraph(AgentState)
-    .addNode("model", instrumentNode("model", modelNode(model, source, modelTimeoutMs, budget, summarizer, labels, memory, systemPrompt)), {
+    .addNode("model", instrumentNode("model", modelNode(model, source, modelTimeoutMs, budget, summarizer, labels, memory, systemPrompt, attachments)), {
       retryPolicy: loggedRetries(retry),
     })
     .addNode("review", instrumentNode("review", reviewNode(source)))

@@ -21,9 +21,7 @@ function refuse(status: number, code: string, message: string) {
  * the refusal.
  */
 export async function guardTrpcRequest(req: Request): Promise<Request | Response> {
-  const origin = req.headers.get("origin");
-  const crossSite = req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || safeHost(origin) !== siteHost(req)));
-  if (crossSite) return refuse(403, "FORBIDDEN", "Cross-site requests are not allowed");
+  if (isCrossSite(req)) return refuse(403, "FORBIDDEN", "Cross-site requests are not allowed");
   const calls = batchSize(new URL(req.url));
   if (calls > maxBatchSize()) return refuse(400, "BAD_REQUEST", `Too many calls in one request (${calls}; at most ${maxBatchSize()})`);
   if (req.method !== "POST") return req;
@@ -37,6 +35,12 @@ export async function guardTrpcRequest(req: Request): Promise<Request | Response
   const body = await readAtMost(req, limit);
   if (body === null) return refuse(413, "PAYLOAD_TOO_LARGE", `The request is too large (limit ${Math.round(limit / 1024)} KB)`);
   return new Request(req, { body: body as BodyInit, headers: req.headers, method: req.method });
+}
+
+/** Sent from another site: the browser's Origin, or Sec-Fetch-Site, names it. */
+export function isCrossSite(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  return req.headers.get("sec-fetch-site") === "cross-site" || (origin !== null && (origin === "null" || safeHost(origin) !== siteHost(req)));
 }
 
 /**
@@ -71,7 +75,7 @@ function safeHost(origin: string): string {
 }
 
 /** The body, or null once it passes `limit` bytes: a body without a Content-Length is capped too. */
-async function readAtMost(req: Request, limit: number): Promise<Uint8Array | null> {
+export async function readAtMost(req: Request, limit: number): Promise<Uint8Array | null> {
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -1,6 +1,7 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { MessagePart, UiMessage } from "@/lib/messages";
 import { textOf } from "@/lib/text";
+import { refsOf } from "@/lib/attachments";
 
 /**
  * The checkpoint's messages as the UI shows them: each user message, then one assistant turn that
@@ -12,7 +13,8 @@ export function toUiMessages(messages: BaseMessage[]): UiMessage[] {
   for (const m of messages) {
     if (HumanMessage.isInstance(m)) {
       turn = null;
-      out.push({ id: m.id ?? `user-${out.length}`, role: "user", text: textOf(m) });
+      const attachments = refsOf(m.additional_kwargs?.attachments);
+      out.push({ id: m.id ?? `user-${out.length}`, role: "user", text: textOf(m), ...(attachments.length > 0 && { attachments }) });
     } else if (AIMessage.isInstance(m)) {
       if (!turn) {
         turn = { id: m.id ?? `assistant-${out.length}`, role: "assistant", parts: [], stopped: false, usage: null };

@@ -5,8 +5,9 @@ import { type Caller, cancelThreadRun, continueAnswer, decideAction, editMessage
 import { getRun } from "@/server/runs/store";
 import { watchRun } from "@/server/runs/watch";
 import { metrics } from "@/server/observability/metrics";
+import { config } from "@/server/config";
 import { type Context, protectedProcedure, router, threadProcedure } from "../init";
-import { decision, lastEventId, messageText as text, opaqueId, threadId } from "../inputs";
+import { attachmentIds, decision, lastEventId, messageText as text, opaqueId, threadId } from "../inputs";
 
 const messageId = opaqueId("Message id");
 
@@ -26,9 +27,23 @@ export const chatRouter = router({
    * new conversation a temporary chat (no memory read or written); with one, it is ignored.
    */
   send: protectedProcedure
-    .input(z.object({ threadId: threadId.optional(), text, messageId: z.uuid("Not a valid message id").optional(), temporary: z.boolean().optional() }))
+    .input(
+      z.object({
+        threadId: threadId.optional(),
+        text,
+        messageId: z.uuid("Not a valid message id").optional(),
+        temporary: z.boolean().optional(),
+        attachments: attachmentIds.optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) =>
-      sendMessage(await as(ctx), { threadId: input.threadId ?? null, text: input.text, messageId: input.messageId, temporary: input.temporary }),
+      sendMessage(await as(ctx), {
+        threadId: input.threadId ?? null,
+        text: input.text,
+        messageId: input.messageId,
+        temporary: input.temporary,
+        attachments: input.attachments,
+      }),
     ),
 
   /** Continues an answer that failed or was interrupted, from the thread's last checkpoint. */
@@ -79,6 +94,12 @@ export const chatRouter = router({
   /** Which model answers, and the agent's tools that cannot run right now (their MCP server is down), for the conversation header. */
   model: protectedProcedure.query(async ({ ctx }) => {
     const agent = await ctx.agent();
-    return { provider: agent.choice.provider, label: agent.choice.label, unavailableTools: agent.unavailableTools() };
+    const limits = config();
+    return {
+      provider: agent.choice.provider,
+      label: agent.choice.label,
+      unavailableTools: agent.unavailableTools(),
+      attachments: { maxBytes: limits.ATTACHMENT_MAX_BYTES, perMessage: limits.ATTACHMENTS_PER_MESSAGE, vision: agent.vision },
+    };
   }),
 });

@@ -1,0 +1,79 @@
+import { expect, type Page, test } from "@playwright/test";
+import { minimalPdf, TINY_PNG } from "../scripts/testing/files";
+import { answerDone, ask, composer, lastAnswer, openEmptyConversation, signUp } from "./helpers";
+
+const FIRST_LINE = "Shopping list for the weekend trip to the mountains with the whole family and the dog";
+const files = [
+  { name: "dot.png", mimeType: "image/png", buffer: TINY_PNG },
+  { name: "list.txt", mimeType: "text/plain", buffer: Buffer.from(`${FIRST_LINE}\nbread\ncheese\n`) },
+  { name: "report.pdf", mimeType: "application/pdf", buffer: minimalPdf("Quarterly revenue is up") },
+];
+
+/** Through the "Attach files" button and the file chooser it opens, as a user picks files. */
+async function attach(page: Page, chosen: { name: string; mimeType: string; buffer: Buffer }[]) {
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Attach files" }).click();
+  await (await chooser).setFiles(chosen);
+}
+
+/** A thumbnail whose image really loaded from the server (not just an element with a broken src). */
+async function expectThumbnail(page: Page, scope: ReturnType<Page["locator"]>, name: string) {
+  const img = scope.getByRole("img", { name });
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+}
+
+test("an image, a text file and a PDF are sent with a message, acknowledged, and still there after a reload mid-answer", async ({ page }) => {
+  await signUp(page);
+  await openEmptyConversation(page);
+  await attach(page, files);
+  const form = page.locator("form").filter({ has: composer(page) });
+  await expectThumbnail(page, form, "dot.png");
+  await expect(form.getByRole("link", { name: /^list\.txt, text, / })).toBeVisible();
+  await expect(form.getByRole("link", { name: /^report\.pdf, PDF, / })).toBeVisible();
+  // Removable before sending: taken off, then put back.
+  await form.getByRole("button", { name: "Remove report.pdf" }).click();
+  await expect(form.getByRole("link", { name: /^report\.pdf/ })).toHaveCount(0);
+  await attach(page, [files[2]!]);
+  await expect(form.getByRole("link", { name: /^report\.pdf, PDF, / })).toBeVisible();
+
+  await ask(page, "what did I attach?");
+  const sent = page
+    .locator("div")
+    .filter({ has: page.getByRole("article", { name: "You" }) })
+    .last();
+  await expect(lastAnswer(page)).toContainText("I received 3 files");
+  await page.reload();
+
+  await expectThumbnail(page, sent, "dot.png");
+  await expect(sent.getByRole("link", { name: /^list\.txt, text, / })).toBeVisible();
+  await answerDone(page);
+  const answer = lastAnswer(page);
+  await expect(answer).toContainText(`dot.png (PNG image, ${TINY_PNG.length} B)`);
+  await expect(answer).toContainText(`list.txt (text, ${files[1]!.buffer.length} B), first line: “${FIRST_LINE}”`);
+  await expect(answer).toContainText("report.pdf (PDF,");
+  await expect(answer).toContainText("first line: “Quarterly revenue is up”");
+  // The composer is empty again; the files are the message's now.
+  await expect(form.getByRole("list", { name: "Attachments" })).toHaveCount(0);
+
+  await page.reload();
+  await expectThumbnail(page, sent, "dot.png");
+  await expect(sent.getByRole("link", { name: /^report\.pdf, PDF, / })).toBeVisible();
+});
+
+test("a file of another type, or not what its name says, gets an error naming it and is not attached", async ({ page }) => {
+  await signUp(page);
+  await openEmptyConversation(page);
+  await attach(page, [
+    { name: "setup.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00") },
+    { name: "fake.png", mimeType: "image/png", buffer: Buffer.from("just some text") },
+  ]);
+  const alert = page.locator("form").filter({ has: composer(page) }).getByRole("alert");
+  await expect(alert).toContainText("“setup.exe” can't be attached");
+  await expect(alert).toContainText("“fake.png” is not a PNG, JPEG, WebP or GIF image.");
+  await expect(page.getByRole("list", { name: "Attachments" })).toHaveCount(0);
+  // Binary content under a text name passes the browser's check and is refused by the server.
+  await attach(page, [{ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from([0x68, 0x00, 0xff, 0xfe]) }]);
+  await expect(alert).toContainText("“notes.txt” is not a text file");
+  await expect(page.getByRole("list", { name: "Attachments" })).toHaveCount(0);
+});

@@ -68,7 +68,10 @@ test("a file of another type, or not what its name says, gets an error naming it
     { name: "setup.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00") },
     { name: "fake.png", mimeType: "image/png", buffer: Buffer.from("just some text") },
   ]);
-  const alert = page.locator("form").filter({ has: composer(page) }).getByRole("alert");
+  const alert = page
+    .locator("form")
+    .filter({ has: composer(page) })
+    .getByRole("alert");
   await expect(alert).toContainText("“setup.exe” can't be attached");
   await expect(alert).toContainText("“fake.png” is not a PNG, JPEG, WebP or GIF image.");
   await expect(page.getByRole("list", { name: "Attachments" })).toHaveCount(0);

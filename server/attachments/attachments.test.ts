@@ -6,7 +6,12 @@ import { subscribeEvents, succeeded } from "@/scripts/testing/events";
 import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
 import { CHECKPOINT_SCHEMA } from "@/server/agent/checkpointer";
-import { sweepUnsentAttachments } from "./store";
+import type { AttachmentRef } from "@/lib/attachments";
+import { runs } from "@/db/schema";
+import { testAgent } from "@/scripts/testing/agent";
+import { resumeRun } from "@/server/runs/execute";
+import { claimStaleRuns, getRun } from "@/server/runs/store";
+import { linkAttachments, sweepUnsentAttachments } from "./store";
 
 const t = testDatabaseForFile();
 const set = settingsPerTest();
@@ -221,6 +226,28 @@ describe("attachments in a conversation", () => {
     expect([await exists(shared.id), await exists(only.id)]).toEqual([true, false]);
     await caller.thread.delete({ threadId: second });
     expect(await exists(shared.id)).toBe(false);
+  });
+
+  it("resolve on the instance that takes over a run whose instance died before the message reached a checkpoint", async () => {
+    const { caller, user: u, cookie } = await user();
+    const notes = await uploaded(t, cookie, "handover.txt", "Taken over intact\nrest");
+    const thread = await caller.thread.create();
+    const input = { id: crypto.randomUUID(), text: "read this", attachments: [notes as AttachmentRef] };
+    await linkAttachments(t.db, thread.id, input.id, input.attachments);
+    const [run] = await t.db
+      .insert(runs)
+      .values({ threadId: thread.id, userId: u.id, status: "running", input, ownerInstance: "dead-host:1:abc", heartbeatAt: sql`now() - interval '1 hour'` })
+      .returning();
+    await t.pool.query("INSERT INTO run_events (run_id, seq, event) VALUES ($1, 1, $2)", [
+      run!.id,
+      JSON.stringify({ type: "run-start", userMessage: { id: input.id, text: input.text, attachments: input.attachments } }),
+    ]);
+    // Another instance, with an agent of its own, claims and resumes it.
+    for (const r of await claimStaleRuns(t.db, 1_000, 100)) await resumeRun(t.db, testAgent(t.pool), r);
+    await expect.poll(async () => (await getRun(t.db, run!.id, u.id))?.status, { timeout: 10_000 }).toBe("succeeded");
+    const [question, answer] = (await caller.thread.messages({ threadId: thread.id })).messages;
+    expect(question).toMatchObject({ id: input.id, attachments: [{ id: notes.id, name: "handover.txt" }] });
+    expect(JSON.stringify(answer)).toContain("first line: “Taken over intact”");
   });
 
   it("uploaded and never sent: swept after a while; a sent one stays", async () => {

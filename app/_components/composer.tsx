@@ -164,7 +164,7 @@ export function Composer({ onSend, onStop, answering, sending, waitingForDecisio
                 send();
               }
             }}
-            placeholder={waitingForDecision ? "Decide on the action above first" : "Message Threadline"}
+            placeholder={waitingForDecision ? "Decide on the action above first" : files.files.length ? "Say what to do with the files" : "Message Threadline"}
             disabled={waitingForDecision}
             maxLength={MAX_MESSAGE_LENGTH}
             className="max-h-48 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 outline-none"

@@ -53,6 +53,12 @@ export const UserMessage = memo(function UserMessage({
           setEditing(null);
         }}
       >
+        {attachments && (
+          <div className="flex flex-col items-end gap-1">
+            <AttachmentList attachments={attachments} className="justify-end" />
+            <p className="text-xs text-zinc-500">The files stay with the edited message.</p>
+          </div>
+        )}
         <label htmlFor={`edit-${id}`} className="sr-only">
           Edited message
         </label>

@@ -59,6 +59,17 @@ test("an image, a text file and a PDF are sent with a message, acknowledged, and
   await page.reload();
   await expectThumbnail(page, sent, "dot.png");
   await expect(sent.getByRole("link", { name: /^report\.pdf, PDF, / })).toBeVisible();
+
+  // An edit is a new branch whose message keeps the files.
+  await sent.getByRole("button", { name: "Edit" }).click();
+  const editing = page.getByRole("form", { name: "Edit message" });
+  await expect(editing.getByRole("img", { name: "dot.png" })).toBeVisible();
+  await editing.getByRole("textbox", { name: "Edited message" }).fill("and now?");
+  await editing.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("article", { name: "You" })).toHaveText("and now?");
+  await answerDone(page);
+  await expect(lastAnswer(page)).toContainText("first line: “Quarterly revenue is up”");
+  await expectThumbnail(page, sent, "dot.png");
 });
 
 test("a file of another type, or not what its name says, gets an error naming it and is not attached", async ({ page }) => {

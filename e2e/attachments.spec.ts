@@ -91,3 +91,32 @@ test("a file of another type, or not what its name says, gets an error naming it
   await expect(alert).toContainText("“notes.txt” is not a text file");
   await expect(page.getByRole("list", { name: "Attachments" })).toHaveCount(0);
 });
+
+test("files dropped on the composer or pasted into it are attached too", async ({ page }) => {
+  await signUp(page);
+  await openEmptyConversation(page);
+  const form = page.locator("form").filter({ has: composer(page) });
+  const transfer = (name: string, type: string, bytes: number[]) =>
+    page.evaluateHandle(
+      ({ name, type, bytes }) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], name, { type }));
+        return data;
+      },
+      { name, type, bytes },
+    );
+  const dropped = await transfer("dropped.md", "text/markdown", [...Buffer.from("# Dropped\n")]);
+  await form.dispatchEvent("dragover", { dataTransfer: dropped });
+  await form.dispatchEvent("drop", { dataTransfer: dropped });
+  await expect(form.getByRole("link", { name: /^dropped\.md, Markdown, / })).toBeVisible();
+  // A paste as the browser fires it (Playwright's dispatchEvent makes no ClipboardEvent).
+  await composer(page).evaluate(
+    (box, bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], "image.png", { type: "image/png" }));
+      box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    },
+    [...TINY_PNG],
+  );
+  await expectThumbnail(page, form, "image.png");
+});

@@ -153,6 +153,7 @@ export const configSchema = z
       note: ` up to ${MAX_ATTACHMENTS_PER_MESSAGE}`,
     }),
     LLM_VISION: oneOf(["auto", "on", "off"], "auto"),
+    ATTACHMENT_UPLOADS_PER_HOUR: wholeNumber("uploads", 200, { min: 0, note: " (0 turns the limit off)" }),
     EMBEDDINGS_PROVIDER: optionalOneOf(["openai", "openai-compatible", "ollama"]),
     EMBEDDINGS_MODEL: text(),
     EMBEDDINGS_BASE_URL: url("http://localhost:11434", HTTP),

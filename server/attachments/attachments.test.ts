@@ -76,6 +76,17 @@ describe("uploading a file", () => {
     expect((await rows(u.id)).map((r) => r.name)).toEqual(["fits.txt"]);
   });
 
+  it("limits uploads per user and hour, with when to try again; another user's are their own", async () => {
+    set({ ATTACHMENT_UPLOADS_PER_HOUR: 2 });
+    const { cookie } = await user();
+    await uploaded(t, cookie, "1.txt", "one");
+    await uploaded(t, cookie, "2.txt", "two");
+    const limited = await upload(t, cookie, "3.txt", "three");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refusal(limited)).toEqual([429, expect.stringMatching(/^You're uploading files too quickly\. Try again in \d+ minutes?\.$/)]);
+    await uploaded(t, (await user()).cookie, "3.txt", "three");
+  });
+
   it("needs a signed-in user from this site", async () => {
     const { cookie } = await user();
     expect(await refusal(await upload(t, null, "a.txt", "hello"))).toEqual([401, "Sign in to attach files"]);

@@ -90,6 +90,16 @@ test("a file of another type, or not what its name says, gets an error naming it
   await attach(page, [{ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from([0x68, 0x00, 0xff, 0xfe]) }]);
   await expect(alert).toContainText("“notes.txt” is not a text file");
   await expect(page.getByRole("list", { name: "Attachments" })).toHaveCount(0);
+
+  // The real server takes a file of exactly 10 MiB, and refuses one byte more with the file's name.
+  const post = (size: number) =>
+    page.request.post(`/api/attachments?name=big.txt`, { data: Buffer.alloc(size, 0x61), headers: { "content-type": "application/octet-stream" } });
+  expect((await post(10 * 1024 * 1024)).status()).toBe(201);
+  const over = await post(10 * 1024 * 1024 + 1);
+  expect([over.status(), (await over.json()).error]).toEqual([413, "“big.txt” is larger than 10 MB, the most a file may be."]);
+  // Checked in the browser too, before any upload.
+  await attach(page, [{ name: "huge.txt", mimeType: "text/plain", buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 0x61) }]);
+  await expect(alert).toContainText("“huge.txt” is larger than 10 MB, the most a file may be.");
 });
 
 test("files dropped on the composer or pasted into it are attached too", async ({ page }) => {

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { minimalPdf, TINY_PNG } from "../scripts/testing/files";
 import { answerDone, ask, composer, lastAnswer, openEmptyConversation, signUp } from "./helpers";
@@ -8,6 +9,9 @@ const files = [
   { name: "list.txt", mimeType: "text/plain", buffer: Buffer.from(`${FIRST_LINE}\nbread\ncheese\n`) },
   { name: "report.pdf", mimeType: "application/pdf", buffer: minimalPdf("Quarterly revenue is up") },
 ];
+
+/** A document's chip, by the name it is read out with: "list.txt, text, 99 B". */
+const chip = (name: string, type: string) => new RegExp(`^${name.replace(".", "\\.")}\\s?, ${type}, `);
 
 /** Through the "Attach files" button and the file chooser it opens, as a user picks files. */
 async function attach(page: Page, chosen: { name: string; mimeType: string; buffer: Buffer }[]) {
@@ -29,13 +33,13 @@ test("an image, a text file and a PDF are sent with a message, acknowledged, and
   await attach(page, files);
   const form = page.locator("form").filter({ has: composer(page) });
   await expectThumbnail(page, form, "dot.png");
-  await expect(form.getByRole("link", { name: /^list\.txt, text, / })).toBeVisible();
-  await expect(form.getByRole("link", { name: /^report\.pdf, PDF, / })).toBeVisible();
+  await expect(form.getByRole("link", { name: chip("list.txt", "text") })).toBeVisible();
+  await expect(form.getByRole("link", { name: chip("report.pdf", "PDF") })).toBeVisible();
   // Removable before sending: taken off, then put back.
   await form.getByRole("button", { name: "Remove report.pdf" }).click();
   await expect(form.getByRole("link", { name: /^report\.pdf/ })).toHaveCount(0);
   await attach(page, [files[2]!]);
-  await expect(form.getByRole("link", { name: /^report\.pdf, PDF, / })).toBeVisible();
+  await expect(form.getByRole("link", { name: chip("report.pdf", "PDF") })).toBeVisible();
 
   await ask(page, "what did I attach?");
   const sent = page
@@ -46,7 +50,7 @@ test("an image, a text file and a PDF are sent with a message, acknowledged, and
   await page.reload();
 
   await expectThumbnail(page, sent, "dot.png");
-  await expect(sent.getByRole("link", { name: /^list\.txt, text, / })).toBeVisible();
+  await expect(sent.getByRole("link", { name: chip("list.txt", "text") })).toBeVisible();
   await answerDone(page);
   const answer = lastAnswer(page);
   await expect(answer).toContainText(`dot.png (PNG image, ${TINY_PNG.length} B)`);
@@ -58,7 +62,7 @@ test("an image, a text file and a PDF are sent with a message, acknowledged, and
 
   await page.reload();
   await expectThumbnail(page, sent, "dot.png");
-  await expect(sent.getByRole("link", { name: /^report\.pdf, PDF, / })).toBeVisible();
+  await expect(sent.getByRole("link", { name: chip("report.pdf", "PDF") })).toBeVisible();
 
   // An edit is a new branch whose message keeps the files.
   await sent.getByRole("button", { name: "Edit" }).click();
@@ -102,7 +106,16 @@ test("a file of another type, or not what its name says, gets an error naming it
   await expect(alert).toContainText("“huge.txt” is larger than 10 MB, the most a file may be.");
 });
 
-test("files dropped on the composer or pasted into it are attached too", async ({ page }) => {
+/** No serious or critical axe violation on the page as it is now. */
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(
+    violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} at ${v.nodes.map((n) => n.target).join(", ")}`),
+  ).toEqual([]);
+}
+
+test("files dropped on the composer or pasted into it are attached too, accessibly in the dark theme", async ({ page, context, baseURL }) => {
+  await context.addCookies([{ name: "theme", value: "dark", url: baseURL! }]);
   await signUp(page);
   await openEmptyConversation(page);
   const form = page.locator("form").filter({ has: composer(page) });
@@ -118,7 +131,7 @@ test("files dropped on the composer or pasted into it are attached too", async (
   const dropped = await transfer("dropped.md", "text/markdown", [...Buffer.from("# Dropped\n")]);
   await form.dispatchEvent("dragover", { dataTransfer: dropped });
   await form.dispatchEvent("drop", { dataTransfer: dropped });
-  await expect(form.getByRole("link", { name: /^dropped\.md, Markdown, / })).toBeVisible();
+  await expect(form.getByRole("link", { name: chip("dropped.md", "Markdown") })).toBeVisible();
   // A paste as the browser fires it (Playwright's dispatchEvent makes no ClipboardEvent).
   await composer(page).evaluate(
     (box, bytes) => {
@@ -129,4 +142,9 @@ test("files dropped on the composer or pasted into it are attached too", async (
     [...TINY_PNG],
   );
   await expectThumbnail(page, form, "image.png");
+  await expectAccessible(page);
+  await ask(page, "and these?");
+  await answerDone(page);
+  await expect(lastAnswer(page)).toContainText("first line: “# Dropped”");
+  await expectAccessible(page);
 });

@@ -29,13 +29,14 @@ export function AttachmentList({
             <a
               href={attachmentUrl(a.id)}
               download={a.name}
-              aria-label={`${a.name}, ${describeType(a)}, ${formatSize(a.size)}`}
               className="flex max-w-60 items-center gap-2 rounded-lg border border-zinc-200 bg-white px-2 py-1.5 text-sm text-zinc-800 hover:bg-zinc-50"
             >
               <span aria-hidden className="rounded bg-zinc-100 px-1 text-[10px] font-semibold text-zinc-600 uppercase">
                 {describeType(a) === "text" ? "txt" : describeType(a).slice(0, 4)}
               </span>
+              {/* Named by what it shows, the type in words for screen readers: "notes.md, Markdown, 2 KB". */}
               <span className="min-w-0 truncate">{a.name}</span>
+              <span className="sr-only">, {describeType(a)}, </span>
               <span className="shrink-0 text-xs text-zinc-500">{formatSize(a.size)}</span>
             </a>
           )}

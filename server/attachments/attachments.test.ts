@@ -82,7 +82,7 @@ describe("uploading a file", () => {
     await uploaded(t, cookie, "1.txt", "one");
     await uploaded(t, cookie, "2.txt", "two");
     const limited = await upload(t, cookie, "3.txt", "three");
-    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await refusal(limited)).toEqual([429, expect.stringMatching(/^You're uploading files too quickly\. Try again in \d+ minutes?\.$/)]);
     await uploaded(t, (await user()).cookie, "3.txt", "three");
   });

@@ -3,7 +3,8 @@ import { isDatabaseUnavailable } from "@/db/client";
 import { tooLarge } from "@/lib/attachments";
 import { sessionFromCookies } from "@/server/auth/session-cookie";
 import { config } from "@/server/config";
-import { DomainError } from "@/server/errors";
+import { DomainError, RateLimited } from "@/server/errors";
+import { assertUploadAllowed } from "@/server/limits/rate-limit";
 import { logger } from "@/server/observability/log";
 import { isCrossSite, readAtMost } from "@/server/security/request-guard";
 import { ATTACHMENT_NOT_FOUND, canRead, saveAttachment } from "./store";
@@ -18,6 +19,11 @@ async function viewerOf(db: DB, req: Request): Promise<string | null> {
 
 /** Whatever went wrong, the user reads a sentence, never a stack trace. */
 function failure(err: unknown): Response {
+  if (err instanceof RateLimited) {
+    const res = refuse(429, err.message);
+    res.headers.set("Retry-After", String(err.retryAfterSeconds));
+    return res;
+  }
   if (err instanceof DomainError) return refuse(err.kind === "not-found" ? 404 : 400, err.message);
   if (isDatabaseUnavailable(err)) return refuse(503, "The database is unavailable. Try again in a moment.");
   logger().error({ err }, "attachment request failed");
@@ -36,6 +42,7 @@ export async function uploadResponse(db: DB, req: Request): Promise<Response> {
     if (!userId) return refuse(401, "Sign in to attach files");
     const name = new URL(req.url).searchParams.get("name") ?? "";
     if (!name.trim()) return refuse(400, "The file has no name");
+    await assertUploadAllowed(db, userId);
     const max = config().ATTACHMENT_MAX_BYTES;
     if (Number(req.headers.get("content-length") ?? NaN) > max) return refuse(413, tooLarge(name, max));
     const bytes = await readAtMost(req, max);

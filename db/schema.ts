@@ -5,6 +5,7 @@ import type { ApprovalStatus } from "../lib/messages";
 import { MAX_FEEDBACK_COMMENT, type Rating } from "../lib/feedback";
 import { MAX_MEMORY_LENGTH, type MemoryKind } from "../lib/memory";
 import type { SharedMessage } from "../lib/share";
+import type { AttachmentKind, AttachmentRef } from "../lib/attachments";
 
 /**
  * The one text search configuration of every tsvector and tsquery, so that what is stored and what
@@ -180,6 +181,8 @@ export interface RunInput {
   id: string;
   text: string;
   base?: string;
+  /** The files it carries, by reference: the bytes stay in `attachments`. */
+  attachments?: AttachmentRef[];
 }
 
 /**
@@ -429,4 +432,60 @@ export const shares = pgTable(
       .default(sql`now()`),
   },
   (t) => [uniqueIndex("shares_thread_idx").on(t.threadId), index("shares_user_idx").on(t.userId, t.updatedAt.desc())],
+);
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+
+/**
+ * A file a user attached, stored once per user and content (its sha256): the same file attached
+ * twice, or to two messages, is one row. `text` is what the model reads of a document (a PDF's
+ * extracted text); images are sent as their bytes. A row no message refers to any more is deleted
+ * by the trigger on message_attachments (the migration's custom part); one uploaded and never sent
+ * is swept after a day (server/attachments/store.ts).
+ */
+export const attachments = pgTable(
+  "attachments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    sha256: text("sha256").notNull(),
+    /** The name it was last uploaded under; each message keeps the name it was sent with. */
+    name: text("name").notNull(),
+    kind: text("kind").$type<AttachmentKind>().notNull(),
+    /** Sniffed from the bytes for images; from the name for documents. */
+    mediaType: text("media_type").notNull(),
+    size: integer("size").notNull(),
+    data: bytea("data").notNull(),
+    text: text("text"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [uniqueIndex("attachments_user_sha_idx").on(t.userId, t.sha256), check("attachments_kind", sql`${t.kind} in ('image', 'document')`)],
+);
+
+/**
+ * Which message (on any branch: an abandoned one still refers to its files) carries which file.
+ * Rows go only with their thread, and the last one of a file takes the file with it.
+ */
+export const messageAttachments = pgTable(
+  "message_attachments",
+  {
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    attachmentId: uuid("attachment_id")
+      .notNull()
+      .references(() => attachments.id, { onDelete: "cascade" }),
+    /** The name the file was sent with, and its place among the message's files. */
+    name: text("name").notNull(),
+    position: integer("position").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.threadId, t.messageId, t.attachmentId] }), index("message_attachments_attachment_idx").on(t.attachmentId)],
 );

@@ -1,3 +1,5 @@
+import type { AttachmentRef } from "./attachments";
+
 /** Tokens an answer used, as the provider reported them. */
 export interface TokenUsage {
   input: number;
@@ -42,7 +44,7 @@ export type MessagePart =
  * `memories`: the ids of the memories recalled for the answer (its model calls', together).
  */
 export type UiMessage =
-  | { id: string; role: "user"; text: string; branch?: BranchInfo }
+  | { id: string; role: "user"; text: string; branch?: BranchInfo; attachments?: AttachmentRef[] }
   | {
       id: string;
       role: "assistant";

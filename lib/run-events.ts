@@ -1,8 +1,16 @@
+import type { AttachmentRef } from "./attachments";
 import type { MessagePart, Step, TokenUsage } from "./messages";
+
+/** The user's message as a run carries it: its files by reference. */
+export interface SentMessage {
+  id: string;
+  text: string;
+  attachments?: AttachmentRef[];
+}
 
 /** A turn as far as a run has written it: what a client shows, and what a snapshot carries. */
 export interface TurnSnapshot {
-  userMessage: { id: string; text: string } | null;
+  userMessage: SentMessage | null;
   /** For an edit or regenerate: the message the new branch continues from (null: the start). */
   forkAfter?: string | null;
   /** The turn's first AI message id: the id the finished turn will have in the history too. */
@@ -15,7 +23,7 @@ export type RunEvent =
   /** Sent only to a client that joins a run: the turn so far, in place of the events that built it. */
   | { type: "snapshot"; turn: TurnSnapshot }
   /** `forkAfter`: for an edit or regenerate, the message the new branch continues from (null: the start). */
-  | { type: "run-start"; userMessage: { id: string; text: string } | null; forkAfter?: string | null }
+  | { type: "run-start"; userMessage: SentMessage | null; forkAfter?: string | null }
   | { type: "message-start"; messageId: string }
   | { type: "text-delta"; messageId: string; delta: string }
   | { type: "tool-call"; messageId: string; toolCallId: string; name: string; args: Record<string, unknown> }

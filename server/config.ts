@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CLIENT_BATCH_SIZE } from "@/lib/limits";
+import { DEFAULT_ATTACHMENT_MAX_BYTES, DEFAULT_ATTACHMENTS_PER_MESSAGE, MAX_ATTACHMENTS_PER_MESSAGE } from "@/lib/attachments";
 
 /**
  * Every environment variable Threadline reads, in one schema. It is parsed once at start (by
@@ -146,6 +147,13 @@ export const configSchema = z
     OFFLINE_MODEL_DELAY_MS: wholeNumber("milliseconds", 30, { min: 0 }),
     CONTEXT_BUDGET_TOKENS: wholeNumber("tokens", 8_000),
     MEMORY_BUDGET_TOKENS: wholeNumber("tokens", 800),
+    ATTACHMENT_MAX_BYTES: wholeNumber("bytes", DEFAULT_ATTACHMENT_MAX_BYTES, { max: 100 * 1024 * 1024, note: " up to 104857600" }),
+    ATTACHMENTS_PER_MESSAGE: wholeNumber("files", DEFAULT_ATTACHMENTS_PER_MESSAGE, {
+      max: MAX_ATTACHMENTS_PER_MESSAGE,
+      note: ` up to ${MAX_ATTACHMENTS_PER_MESSAGE}`,
+    }),
+    LLM_VISION: oneOf(["auto", "on", "off"], "auto"),
+    ATTACHMENT_UPLOADS_PER_HOUR: wholeNumber("uploads", 200, { min: 0, note: " (0 turns the limit off)" }),
     EMBEDDINGS_PROVIDER: optionalOneOf(["openai", "openai-compatible", "ollama"]),
     EMBEDDINGS_MODEL: text(),
     EMBEDDINGS_BASE_URL: url("http://localhost:11434", HTTP),

@@ -21,8 +21,10 @@ describe("migrations", () => {
     expect(rows.map((r) => r.table_name)).toEqual([
       "account",
       "approvals",
+      "attachments",
       "feedback",
       "memories",
+      "message_attachments",
       "message_branches",
       "message_search",
       "rate_limits",

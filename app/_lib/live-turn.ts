@@ -1,3 +1,4 @@
+import type { AttachmentRef } from "@/lib/attachments";
 import type { RunEvent } from "@/lib/run-events";
 import type { TurnSnapshot } from "@/lib/run-events";
 import { applyToTurn, emptySnapshot } from "@/lib/turn";
@@ -22,5 +23,6 @@ export function applyEvent(turn: LiveTurn, event: RunEvent): LiveTurn {
 export interface PendingMessage {
   id?: string;
   text: string;
+  attachments?: AttachmentRef[];
   forkAfter?: string | null;
 }

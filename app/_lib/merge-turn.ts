@@ -19,8 +19,8 @@ export function mergeTurn(history: UiMessage[], live: LiveTurn | null, pending: 
   // Not in the history yet (or no user message, as for Continue): all of it comes before the turn.
   const earlier = cut >= 0 ? history.slice(0, cut) : history;
   const turn: UiMessage[] = [];
-  const user = live?.userMessage ?? (pending ? { id: pending.id ?? "pending", text: pending.text } : null);
-  if (user) turn.push({ id: user.id, role: "user", text: user.text });
+  const user = live?.userMessage ?? (pending ? { id: pending.id ?? "pending", text: pending.text, attachments: pending.attachments } : null);
+  if (user) turn.push({ id: user.id, role: "user", text: user.text, ...(user.attachments?.length && { attachments: user.attachments }) });
   // The live turn uses the ids the history will give it, so when the finished turn replaces it React
   // keeps the same elements (an expanded tool row stays open).
   if (live)

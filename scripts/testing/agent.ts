@@ -10,6 +10,7 @@ import { createOfflineModel } from "../../server/agent/offline-model";
 import { agentTools } from "../../server/agent/tools";
 import { config } from "../../server/config";
 import { memoryAccess } from "../../server/memory";
+import { attachmentContents } from "../../server/attachments/store";
 import type { Embedder } from "../../server/memory/embeddings";
 import { Invalid } from "../../server/errors";
 
@@ -20,6 +21,8 @@ export interface TestAgentOptions {
   embedder?: Embedder | null;
   contextBudget?: number;
   memoryBudget?: number;
+  /** Whether the model is sent images; the offline model's none by default. */
+  vision?: boolean;
 }
 
 /** The real graph and Postgres checkpointer on a test database, with any model (the offline one by default). */
@@ -36,6 +39,7 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
     ...(opts.retry && { retry: opts.retry }),
     ...(opts.contextBudget && { contextBudget: opts.contextBudget }),
     memory: { access: memoryAccess(db, embedder), budgetTokens: opts.memoryBudget ?? config().MEMORY_BUDGET_TOKENS },
+    attachments: { load: (userId, ids) => attachmentContents(db, userId, ids), vision: opts.vision ?? false },
   });
   return {
     id: "assistant",
@@ -49,6 +53,7 @@ export function testAgent(pool: pg.Pool, model: BaseChatModel = createOfflineMod
     checkpointer,
     embedder,
     unavailableTools: () => [],
+    vision: opts.vision ?? false,
   };
 }
 
@@ -100,6 +105,7 @@ export function testResearchAgent(pool: pg.Pool, model: BaseChatModel = createOf
   return {
     id: "research",
     name: "Research",
+    vision: false,
     choice: { provider: "offline", model: "test", label: "Test model" },
     answeredBy,
     nodes,

@@ -11,6 +11,8 @@ import { createOfflineModel } from "@/server/agent/offline-model";
 import { sessionIsLive, startSession } from "@/server/auth/sessions";
 import { verifyCredentials } from "@/server/auth/users";
 import { addMemory } from "@/server/memory/store";
+import { saveAttachment } from "@/server/attachments/store";
+import { TINY_PNG } from "@/scripts/testing/attachments";
 import { localRunIds } from "@/server/runs/registry";
 import { createCaller } from "@/server/trpc/root";
 
@@ -108,7 +110,10 @@ const NOBODYS = ["drizzle.__drizzle_migrations", "langgraph.checkpoint_migration
 /** A user with something in every table that holds a user's data. */
 async function everything() {
   const { caller, user } = await signedInCaller(t);
-  const answeredIn = await succeeded(caller, caller.chat.send({ text: "what is 2+2?" }));
+  // A file sent with a message (attachments, message_attachments) and one uploaded but not sent yet.
+  const sent = await saveAttachment(t.db, user.id, { name: "notes.txt", bytes: new TextEncoder().encode(`notes of ${user.id}`) });
+  await saveAttachment(t.db, user.id, { name: "draft.png", bytes: TINY_PNG });
+  const answeredIn = await succeeded(caller, caller.chat.send({ text: "what is 2+2?", attachments: [sent.id] }));
   const answer = (await caller.thread.messages({ threadId: answeredIn })).messages[1]!;
   await caller.feedback.set({ threadId: answeredIn, messageId: answer.id, rating: "bad", comment: "too short" });
   await caller.share.create({ threadId: answeredIn });

@@ -16,7 +16,7 @@ const STOP_RUNS_WITHIN_MS = 10_000;
  * answers in progress are stopped, then one transaction removes their checkpoints (LangGraph's own
  * schema, keyed by thread id, so no foreign key reaches them), their rate-limit counters and
  * Auth.js tokens, and the user row, whose foreign keys take conversations, messages' side tables,
- * runs, events, approvals, memories, feedback, share links and sessions with it. `confirmEmail` must be the
+ * runs, events, approvals, memories, feedback, attachments, share links and sessions with it. `confirmEmail` must be the
  * account's email.
  */
 export async function deleteAccount(db: DB, userId: string, confirmEmail: string) {

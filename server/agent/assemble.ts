@@ -11,8 +11,9 @@ import { modelSummarizer } from "./context";
 import type { AgentGraph } from "./graph";
 import { compileGraph, type RuntimeNodes } from "./graphs";
 import type { AnsweredBy } from "./nodes/model";
-import type { ModelChoice } from "./model";
+import { type ModelChoice, visionOf } from "./model";
 import { basicTools, memoryTools } from "./tools";
+import { attachmentContents } from "@/server/attachments/store";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 
 export interface Agent {
@@ -33,6 +34,8 @@ export interface Agent {
   embedder: Embedder | null;
   /** The agent's tools that cannot run right now, as `<server>/<tool>`: the conversation header names them. */
   unavailableTools(): string[];
+  /** Whether its model is sent images (LLM_VISION); the composer says so before an image is sent. */
+  vision: boolean;
 }
 
 /** What every agent of an instance shares: the database, the checkpointer, memory's embedder, the MCP connections. */
@@ -71,6 +74,7 @@ export async function buildAgent(def: AgentDefinition, choice: ModelChoice, answ
   const source = tools.source;
   // A real model writes the running summary of long conversations; the offline one extracts it.
   const summarizer = choice.provider === "offline" ? undefined : modelSummarizer(model);
+  const vision = visionOf(choice.provider, choice.model, config().LLM_VISION);
   const { graph, nodes } = compileGraph(
     def.graph,
     {
@@ -83,6 +87,7 @@ export async function buildAgent(def: AgentDefinition, choice: ModelChoice, answ
       memory: usesMemory ? { access: memoryAccess(deps.db, deps.embedder), budgetTokens: config().MEMORY_BUDGET_TOKENS } : null,
       systemPrompt: spec?.systemPrompt,
       maxToolRounds: spec?.maxToolRounds ?? 8,
+      attachments: { load: (userId, ids) => attachmentContents(deps.db, userId, ids), vision },
       ...(deps.retry && { retry: deps.retry }),
     },
     deps.checkpointer,
@@ -101,6 +106,7 @@ export async function buildAgent(def: AgentDefinition, choice: ModelChoice, answ
     checkpointer: deps.checkpointer,
     embedder: deps.embedder,
     unavailableTools: tools.unavailable,
+    vision,
   };
 }
 

@@ -4,6 +4,7 @@ import { logger } from "@/server/observability/log";
 import { textOf } from "@/lib/text";
 import { estimateTokens } from "./scripted-model";
 import { config } from "@/server/config";
+import { attachmentTokens } from "./attachments";
 
 /**
  * The older part of a conversation, as the model sees it once the whole no longer fits: a running
@@ -27,7 +28,8 @@ const PER_MESSAGE = 4; // role and framing, as chat formats add
  * Counted with a fast estimate (about four characters a token) rather than a provider's tokenizer:
  * the same for every provider, cheap, and on the safe side for English text.
  */
-export const messageTokens = (m: BaseMessage) => PER_MESSAGE + estimateTokens(textOf(m) + JSON.stringify((m as AIMessage).tool_calls ?? []));
+export const messageTokens = (m: BaseMessage) =>
+  PER_MESSAGE + estimateTokens(textOf(m) + JSON.stringify((m as AIMessage).tool_calls ?? [])) + attachmentTokens(m, contextBudget());
 
 export interface FittedContext {
   /** The messages sent as they are: the newest turns. */

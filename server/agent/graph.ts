@@ -4,6 +4,7 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import { Annotation, type BaseCheckpointSaver, END, MessagesAnnotation, type RetryPolicy, START, StateGraph } from "@langchain/langgraph";
 import { instrumentNode } from "@/server/observability/graph";
 import { logger } from "@/server/observability/log";
+import type { AttachmentOptions } from "./attachments";
 import { contextBudget, extractiveSummarizer, type Summarizer, type Summary } from "./context";
 import { type AnsweredBy, type MemoryOptions, modelNode, ModelTimeoutError } from "./nodes/model";
 import { reviewNode, toolsNode } from "./nodes/review";
@@ -33,6 +34,8 @@ export interface AgentOptions {
   memory?: MemoryOptions | null;
   /** The configured model each answer records (its id and what the UI shows); the labels' model when left out. */
   answeredBy?: AnsweredBy;
+  /** Where the files of user messages are read from for a call, and whether the model sees images. */
+  attachments?: AttachmentOptions | null;
 }
 
 /** The conversation, plus the running summary of what no longer fits in a model call. */
@@ -64,12 +67,17 @@ export function agentGraphBuilder({
   memory = null,
   systemPrompt,
   answeredBy,
+  attachments = null,
 }: Omit<AgentOptions, "checkpointer">) {
   const source = toolSource(tools);
   return new StateGraph(AgentState)
-    .addNode("model", instrumentNode("model", modelNode(model, source, modelTimeoutMs, budget, summarizer, labels, memory, systemPrompt, answeredBy)), {
-      retryPolicy: loggedRetries(retry),
-    })
+    .addNode(
+      "model",
+      instrumentNode("model", modelNode(model, source, modelTimeoutMs, budget, summarizer, labels, memory, systemPrompt, answeredBy, attachments)),
+      {
+        retryPolicy: loggedRetries(retry),
+      },
+    )
     .addNode("review", instrumentNode("review", reviewNode(source)))
     .addNode("tools", instrumentNode("tools", toolsNode(source)))
     .addNode("step_limit", instrumentNode("step_limit", stepLimitNode(maxToolRounds)))

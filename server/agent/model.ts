@@ -91,3 +91,15 @@ export function modelFor(s: ModelSettings, env: Config = config()): ModelChoice 
     create: async () => createOfflineModel(env.OFFLINE_MODEL_DELAY_MS),
   };
 }
+
+/**
+ * Whether a model sees images. LLM_VISION decides when set; on "auto", OpenAI's and Anthropic's
+ * chat models do, an Ollama model does when its name is one of the known vision families, and the
+ * offline model never does.
+ */
+export function visionOf(provider: Provider, model: string, setting: Config["LLM_VISION"]): boolean {
+  if (provider === "offline") return false;
+  if (setting !== "auto") return setting === "on";
+  if (provider === "ollama") return /llava|vision|moondream|bakllava|minicpm-v|gemma3|qwen2?\.5?-?vl|llama4|mistral-small3/i.test(model);
+  return true;
+}

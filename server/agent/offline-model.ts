@@ -5,6 +5,7 @@ import { memoriesIn } from "@/server/memory/prompt";
 import type { Recalled } from "@/server/memory/recall";
 import { failedInLastRound, phaseIn, type ResearchPhase, roundsThisTurn, type ToolCall } from "./graphs/research-rounds";
 import { ScriptedChatModel, type Reply } from "./scripted-model";
+import { attachmentsIn } from "./attachments";
 
 /**
  * The built-in offline model: deterministic rules instead of a language model, so Threadline runs
@@ -37,6 +38,9 @@ export function offlinePlanner(messages: BaseMessage[], toolNames: string[]): Re
   const first = messages[0];
   const recalled = first && SystemMessage.isInstance(first) ? memoriesIn(textOf(first)) : [];
   const memoryOn = toolNames.includes("remember");
+  // Files are acknowledged from what the model call was sent: the path from upload to model, testable with no key.
+  const files = last ? attachmentsIn(last) : [];
+  if (files.length) return { text: acknowledge(files) };
 
   const toRemember = memoriesToSave(text);
   if (toRemember.length && memoryOn) {
@@ -69,6 +73,16 @@ export function offlinePlanner(messages: BaseMessage[], toolNames: string[]): Re
   const relevant = isQuestion(text) ? (closest(text, recalled) ?? recalled.find((m) => m.kind === "fact") ?? null) : null;
   if (relevant) return { text: `You told me: “${relevant.text}”.` };
   return { text: OFFLINE_INTRO };
+}
+
+/** Each file by name, type and size; a document by its first line too. */
+function acknowledge(files: ReturnType<typeof attachmentsIn>): string {
+  const lines = files.map((f) => {
+    const first = f.firstLine?.trim();
+    return `- **${f.name}** (${f.type}, ${f.size})${first ? `, first line: “${first.length > 120 ? `${first.slice(0, 119)}…` : first}”` : ""}`;
+  });
+  const seen = files.length === 1 ? "I received 1 file" : `I received ${files.length} files`;
+  return `${seen}:\n\n${lines.join("\n")}\n\nI'm the offline demo model, so I can't see images or understand documents, but a real model is sent them.`;
 }
 
 /** Answers from the results of the tool calls the previous message made. */

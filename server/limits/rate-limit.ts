@@ -154,6 +154,12 @@ export async function assertThreadAllowed(db: DB, userId: string) {
   assertAllowed([await hit(db, `threads:${userId}`, threadWindows())], "threads", (wait) => `You're starting conversations too quickly. Try again in ${wait}.`);
 }
 
+/** Files a user may upload in an hour: each is up to ATTACHMENT_MAX_BYTES stored (for a day, if never sent). */
+export async function assertUploadAllowed(db: DB, userId: string) {
+  const windows = [{ max: config().ATTACHMENT_UPLOADS_PER_HOUR, seconds: 3600 }];
+  assertAllowed([await hit(db, `uploads:${userId}`, windows)], "uploads", (wait) => `You're uploading files too quickly. Try again in ${wait}.`);
+}
+
 /** Forgets windows that ended long ago. */
 export async function pruneRateLimits(db: DB) {
   await db.execute(sql`DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'`);

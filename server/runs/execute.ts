@@ -12,6 +12,8 @@ import { memoryAllowed } from "@/server/memory/store";
 import { ActiveRun } from "./active-run";
 import { BEFORE_SIDE_EFFECTS, type BeforeSideEffects, type Decision, openToolCalls } from "@/server/agent/nodes/review";
 import { recordBranch, recordUserMessage } from "@/server/threads/branches";
+import { linkAttachments } from "@/server/attachments/store";
+import type { AttachmentRef } from "@/lib/attachments";
 import { decisionsFor, pausedOn, recordApprovals } from "./approvals";
 import type { RunEvent, RunOutcome } from "@/lib/run-events";
 import { holdRun, releaseRun } from "./registry";
@@ -37,14 +39,21 @@ export interface StartRun {
   messageId?: string;
   /** For an edit or regenerate: the checkpoint to fork from, the message id to use (regenerate keeps it), and the message before it. */
   fork?: { base: string; messageId?: string; after: string | null };
+  /** The files the message carries (checked as the user's own by the caller). */
+  attachments?: AttachmentRef[];
 }
 
 /**
  * Starts a run and returns once Postgres has given it the thread's one active slot: the run belongs
  * to the server, not to the request that began it. Its events go to the run's log (run_events).
  */
-export async function startRun({ db, agent, userId, threadId, text, fork, requestId, messageId }: StartRun): Promise<ActiveRun> {
-  const message: RunInput | null = text === null ? null : { id: fork?.messageId ?? messageId ?? randomUUID(), text, ...(fork && { base: fork.base }) };
+export async function startRun({ db, agent, userId, threadId, text, fork, requestId, messageId, attachments = [] }: StartRun): Promise<ActiveRun> {
+  const message: RunInput | null =
+    text === null
+      ? null
+      : { id: fork?.messageId ?? messageId ?? randomUUID(), text, ...(fork && { base: fork.base }), ...(attachments.length > 0 && { attachments }) };
+  // Before the run exists: a message is never in a checkpoint without its files being referred to.
+  if (message) await linkAttachments(db, threadId, message.id, attachments);
   const row = await createRun(db, { threadId, userId, message });
   return launch(db, agent, row, { message, titleFrom: fork ? null : text, resume: null, forkAfter: fork ? fork.after : undefined, requestId });
 }
@@ -59,7 +68,7 @@ export function launch(
   const run = new ActiveRun(row.id, row.threadId, row.userId, (events, final) => appendEvents(db, row.id, events, final), [], ctx.requestId);
   run.logger.info({ kind: ctx.resume ? "decision" : ctx.message ? (ctx.forkAfter !== undefined ? "fork" : "message") : "continue" }, "run started");
   holdRun(run);
-  const userMessage = ctx.message && { id: ctx.message.id, text: ctx.message.text };
+  const userMessage = ctx.message && { id: ctx.message.id, text: ctx.message.text, ...(ctx.message.attachments && { attachments: ctx.message.attachments }) };
   run.push({ type: "run-start", userMessage, ...(ctx.forkAfter !== undefined && { forkAfter: ctx.forkAfter }) });
   void execute(run, { db, agent, ...ctx });
   return run;
@@ -143,7 +152,7 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
   const input = ctx.resume
     ? new Command<Record<string, Decision>, Record<string, never>, never>({ resume: ctx.resume })
     : ctx.message
-      ? { messages: [new HumanMessage({ id: ctx.message.id, content: ctx.message.text })] }
+      ? { messages: [userMessageOf(ctx.message)] }
       : null;
   // The branch bookkeeping is done before the ending is published, so whoever refreshes sees it.
   const end = async (status: RunOutcome, error: string | null = null, state?: ThreadState) => {
@@ -253,7 +262,16 @@ async function keepUserMessage(agent: Agent, threadId: string, message: RunInput
   const state = await agent.graph.getState({ configurable: { thread_id: threadId } });
   if ((state.values.messages ?? []).some((m: BaseMessage) => m.id === message.id)) return;
   const at = { thread_id: threadId, ...(base && { checkpoint_id: base }) };
-  await agent.graph.updateState({ configurable: at }, { messages: [new HumanMessage({ id: message.id, content: message.text })] }, "__start__");
+  await agent.graph.updateState({ configurable: at }, { messages: [userMessageOf(message)] }, "__start__");
+}
+
+/** The user's message as the checkpoint keeps it: its files by reference, resolved only for a model call. */
+function userMessageOf(message: RunInput): HumanMessage {
+  return new HumanMessage({
+    id: message.id,
+    content: message.text,
+    ...(message.attachments?.length && { additional_kwargs: { attachments: message.attachments } }),
+  });
 }
 
 /** A title from this message if the thread has none yet (nor one the user gave it). */

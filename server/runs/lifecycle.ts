@@ -9,6 +9,7 @@ import { announce } from "@/server/threads/activity";
 import { branchRow, switchBranch } from "@/server/threads/branches";
 import { toUiMessages } from "@/server/threads/messages";
 import { createThread, threadChoice, threadOf } from "@/server/threads/queries";
+import { messageRefs, refsFor } from "@/server/attachments/store";
 import { approvalOf, assertNoPendingApproval, decide } from "./approvals";
 import { assertAcceptingRuns, drain as drainInstance } from "./drain";
 import { launch, resumeRun, startRun } from "./execute";
@@ -57,17 +58,19 @@ async function admit(db: DB, userId: string, threadId: string, kind: "message" |
  */
 export async function sendMessage(
   c: Caller,
-  input: { threadId: string | null; text: string; messageId?: string; temporary?: boolean; agentId?: string },
+  input: { threadId: string | null; text: string; messageId?: string; temporary?: boolean; agentId?: string; attachments?: string[] },
 ): Promise<Started> {
   assertAcceptingRuns();
   if (!input.threadId && input.agentId) c.agents.check({ agentId: input.agentId });
+  // Before a new conversation is made for it: a refused file leaves nothing behind.
+  const attachments = await refsFor(c.db, c.userId, input.attachments ?? []);
   const thread = input.threadId
     ? await threadOf(c.db, c.userId, input.threadId)
     : await newThread(c.db, c.userId, input.temporary ?? false, input.agentId ?? null);
   await admit(c.db, c.userId, thread.id, "message", async () => {
     if (input.messageId && (await branchRow(c.db, thread.id, input.messageId))) throw new Conflict("This message was already sent");
   });
-  const run = await startRun({ ...c, agent: await c.agents.get(thread), threadId: thread.id, text: input.text, messageId: input.messageId });
+  const run = await startRun({ ...c, agent: await c.agents.get(thread), threadId: thread.id, text: input.text, messageId: input.messageId, attachments });
   return { threadId: thread.id, runId: run.id };
 }
 
@@ -92,7 +95,16 @@ export async function editMessage(c: Caller, input: { threadId: string; messageI
     if (row?.role !== "user" || !row.baseCheckpointId) throw new NotFound(MESSAGE_NOT_FOUND);
     fork = { base: row.baseCheckpointId, after: row.parentId };
   });
-  const run = await startRun({ ...c, agent: await agentOfThread(c.db, c.agents, input.threadId), threadId: input.threadId, text: input.text, fork: fork! });
+  // The edited message keeps the files the original carried.
+  const attachments = await messageRefs(c.db, input.threadId, input.messageId);
+  const run = await startRun({
+    ...c,
+    agent: await agentOfThread(c.db, c.agents, input.threadId),
+    threadId: input.threadId,
+    text: input.text,
+    fork: fork!,
+    attachments,
+  });
   return { threadId: input.threadId, runId: run.id };
 }
 
@@ -111,7 +123,8 @@ export async function regenerateAnswer(c: Caller, input: { threadId: string; mes
     question = { text: shown.text, fork: { base: asked.baseCheckpointId, messageId: asked.messageId, after: asked.parentId } };
   });
   const { text, fork } = question!;
-  const run = await startRun({ ...c, agent, threadId: input.threadId, text, fork });
+  const attachments = await messageRefs(c.db, input.threadId, fork.messageId);
+  const run = await startRun({ ...c, agent, threadId: input.threadId, text, fork, attachments });
   return { threadId: input.threadId, runId: run.id };
 }
 

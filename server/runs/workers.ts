@@ -8,6 +8,7 @@ import { CHANNELS, notificationHub } from "./notify";
 import { localRun, localRunIds } from "./registry";
 import { pruneRateLimits } from "@/server/limits/rate-limit";
 import { pruneSessions } from "@/server/auth/sessions";
+import { sweepUnsentAttachments } from "@/server/attachments/store";
 import { logger } from "@/server/observability/log";
 import { claimStaleRuns, heartbeat, pruneRunEvents } from "./store";
 import { takeOver } from "./lifecycle";
@@ -61,6 +62,7 @@ export function startRunWorkers(db: DB, agents: () => Promise<AgentRegistry>): (
         await pruneRunEvents(db, timing.eventsRetentionMs);
         await pruneRateLimits(db);
         await pruneSessions(db);
+        await sweepUnsentAttachments(db);
       }
     } catch (err) {
       quietDuringOutage(err, "recovery sweep failed");

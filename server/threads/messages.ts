@@ -2,6 +2,7 @@ import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langcha
 import type { MessagePart, UiMessage } from "@/lib/messages";
 import { textOf } from "@/lib/text";
 import type { RecordedStep } from "@/server/agent/graphs/steps";
+import { refsOf } from "@/lib/attachments";
 
 /**
  * The checkpoint's messages as the UI shows them: each user message, then one assistant turn that
@@ -20,7 +21,8 @@ export function toUiMessages(messages: BaseMessage[], steps: RecordedStep[] = []
     if (HumanMessage.isInstance(m)) {
       turn = null;
       waiting = [];
-      out.push({ id: m.id ?? `user-${out.length}`, role: "user", text: textOf(m) });
+      const attachments = refsOf(m.additional_kwargs?.attachments);
+      out.push({ id: m.id ?? `user-${out.length}`, role: "user", text: textOf(m), ...(attachments.length > 0 && { attachments }) });
     } else if (AIMessage.isInstance(m)) {
       if (!turn) {
         turn = { id: m.id ?? `assistant-${out.length}`, role: "assistant", parts: waiting, stopped: false, usage: null };

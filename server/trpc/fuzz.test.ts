@@ -89,7 +89,7 @@ function shapes(own: {
     "thread.messages": { threadId: own.threadId },
     "thread.switchBranch": { threadId: own.threadId, messageId: own.messageId },
     "thread.delete": { threadId: crypto.randomUUID() },
-    "chat.send": { threadId: own.threadId, text: "fuzz", temporary: false },
+    "chat.send": { threadId: own.threadId, text: "fuzz", temporary: false, attachments: [] },
     "chat.retry": { threadId: own.threadId },
     "chat.edit": { threadId: own.threadId, messageId: own.messageId, text: "fuzz" },
     "chat.regenerate": { threadId: own.threadId, messageId: own.messageId },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ATTACHMENTS_PER_MESSAGE } from "@/lib/attachments";
 import { MAX_FEEDBACK_COMMENT } from "@/lib/feedback";
 import { MAX_MESSAGE_LENGTH, MAX_SEARCH_LENGTH } from "@/lib/limits";
 import { MAX_MEMORY_LENGTH } from "@/lib/memory";
@@ -126,3 +127,8 @@ export const decision = z.discriminatedUnion("type", [
 
 /** A share link's id, as the link carries it. */
 export const shareId = z.string().regex(SHARE_ID, "Not a valid share link");
+
+/** The files a new message carries, by the ids their upload returned; ATTACHMENTS_PER_MESSAGE is checked past this hard cap. */
+export const attachmentIds = z
+  .array(z.uuid("Not a valid attachment id"))
+  .max(MAX_ATTACHMENTS_PER_MESSAGE, `At most ${MAX_ATTACHMENTS_PER_MESSAGE} files can be attached to one message`);

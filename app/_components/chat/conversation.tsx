@@ -146,9 +146,9 @@ export function Conversation({ threadId, focus, autoFocus = false }: { threadId?
         answering={Boolean(run.runId)}
         sending={act.answering}
         waitingForDecision={waiting}
-        onSend={(text) => {
+        onSend={(text, attachments) => {
           atBottom.current = true;
-          return act.send(text);
+          return act.send(text, attachments);
         }}
         onStop={act.stop}
       />

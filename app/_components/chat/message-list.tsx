@@ -3,6 +3,8 @@ import { memo, useState } from "react";
 import { MAX_MESSAGE_LENGTH } from "@/lib/limits";
 import type { TokenUsage } from "@/lib/messages";
 import type { BranchInfo, MessagePart, UiMessage } from "@/lib/messages";
+import type { AttachmentRef } from "@/lib/attachments";
+import { AttachmentList } from "./attachment-list";
 import { BranchSwitcher } from "./branch-switcher";
 import { FeedbackButtons } from "./feedback-buttons";
 import { Markdown } from "./markdown";
@@ -29,11 +31,13 @@ function Versions({ id, branch, actions }: { id: string; branch?: BranchInfo; ac
 export const UserMessage = memo(function UserMessage({
   id,
   text,
+  attachments,
   branch,
   actions,
 }: {
   id: string;
   text: string;
+  attachments?: AttachmentRef[];
   branch?: BranchInfo;
   actions?: MessageActions;
 }) {
@@ -50,6 +54,12 @@ export const UserMessage = memo(function UserMessage({
           setEditing(null);
         }}
       >
+        {attachments && (
+          <div className="flex flex-col items-end gap-1">
+            <AttachmentList attachments={attachments} className="justify-end" />
+            <p className="text-xs text-zinc-500">The files stay with the edited message.</p>
+          </div>
+        )}
         <label htmlFor={`edit-${id}`} className="sr-only">
           Edited message
         </label>
@@ -80,6 +90,7 @@ export const UserMessage = memo(function UserMessage({
   // The actions sit beside the message, not in it: the article holds only what was said.
   return (
     <div className="group flex flex-col items-end gap-1">
+      {attachments && <AttachmentList attachments={attachments} className="max-w-[85%] justify-end" />}
       <article aria-label="You" className="max-w-[85%] rounded-2xl bg-zinc-100 px-4 py-2 whitespace-pre-wrap">
         {text}
       </article>
@@ -182,7 +193,7 @@ export function MessageView({
   threadId?: string;
 }) {
   return message.role === "user" ? (
-    <UserMessage id={message.id} text={message.text} branch={message.branch} actions={actions} />
+    <UserMessage id={message.id} text={message.text} attachments={message.attachments} branch={message.branch} actions={actions} />
   ) : (
     <AssistantMessage
       id={message.id}

@@ -3,6 +3,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useLayoutEffect, useMemo, useRef } from "react";
 import { useRefreshThreads } from "@/app/_lib/thread-cache";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import type { AttachmentRef } from "@/lib/attachments";
 import type { UiMessage } from "@/lib/messages";
 import type { MessageActions } from "./message-list";
 import type { LiveRun } from "./use-live-run";
@@ -49,7 +50,6 @@ export function useConversationActions({
   const failed = (err: { message: string }) => refused(err.message);
   const send = useMutation(
     trpc.chat.send.mutationOptions({
-      onMutate: ({ text, messageId }) => expect({ id: messageId, text }),
       onSuccess: begin,
       onError: failed,
     }),
@@ -77,7 +77,9 @@ export function useConversationActions({
       const { messages, threadId } = latest.current;
       if (!threadId) return;
       const at = messages.findIndex((m) => m.id === messageId);
-      expect({ text, forkAfter: at > 0 ? messages[at - 1]!.id : null });
+      const original = messages[at];
+      // The edited message keeps its files (the server carries them over).
+      expect({ text, forkAfter: at > 0 ? messages[at - 1]!.id : null, attachments: original?.role === "user" ? original.attachments : undefined });
       editMessage({ threadId, messageId, text });
     },
     [editMessage, expect],
@@ -89,7 +91,7 @@ export function useConversationActions({
       const at = messages.findIndex((m) => m.id === messageId);
       const question = messages[at - 1];
       if (question?.role !== "user") return;
-      expect({ text: question.text, forkAfter: at > 1 ? messages[at - 2]!.id : null });
+      expect({ text: question.text, forkAfter: at > 1 ? messages[at - 2]!.id : null, attachments: question.attachments });
       regenerateAnswer({ threadId, messageId });
     },
     [regenerateAnswer, expect],
@@ -101,13 +103,23 @@ export function useConversationActions({
     answering,
     messageActions,
     /** Rejects when the message was not accepted, so the composer gives its text back. */
-    send: (text: string) =>
-      send.mutateAsync(
-        { threadId, text, messageId: crypto.randomUUID(), ...(!threadId && temporary && { temporary }), ...(!threadId && agentId && { agentId }) },
+    send: (text: string, attachments: AttachmentRef[] = []) => {
+      const messageId = crypto.randomUUID();
+      expect({ id: messageId, text, ...(attachments.length > 0 && { attachments }) });
+      return send.mutateAsync(
+        {
+          threadId,
+          text,
+          messageId,
+          ...(!threadId && temporary && { temporary }),
+          ...(!threadId && agentId && { agentId }),
+          ...(attachments.length > 0 && { attachments: attachments.map((a) => a.id) }),
+        },
         // A first message opens the conversation it created, unless New chat replaced this one meanwhile
         // (TanStack calls a call's own callbacks only while its component is on the page).
         { onSuccess: (result) => !threadId && router.push(`/c/${result.threadId}`) },
-      ),
+      );
+    },
     stop: () => threadId && stop.mutate({ threadId }),
     /** Retry a failed answer, or Continue an interrupted one: both go on from the last checkpoint. */
     retry: () => threadId && retry.mutate({ threadId }),

@@ -53,7 +53,18 @@ export const researchGraph: GraphDefinition = {
     const summarizer = ctx.summarizer ?? extractiveSummarizer;
     const retryPolicy = loggedRetries(ctx.retry ?? DEFAULT_RETRY);
     const call = (phase: ResearchPhase) =>
-      modelNode(ctx.model, ctx.tools, ctx.modelTimeoutMs, budget, summarizer, ctx.labels, ctx.memory, `${base}\n\n${PHASE_PROMPTS[phase]}`, ctx.answeredBy);
+      modelNode(
+        ctx.model,
+        ctx.tools,
+        ctx.modelTimeoutMs,
+        budget,
+        summarizer,
+        ctx.labels,
+        ctx.memory,
+        `${base}\n\n${PHASE_PROMPTS[phase]}`,
+        ctx.answeredBy,
+        ctx.attachments ?? null,
+      );
     // A model step: its step is taken before the message it adds, and labelled from that message.
     const modelStep = (phase: ResearchPhase, label: (reply: AIMessage) => string | null) => {
       const node = call(phase);

@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver, RetryPolicy } from "@langchain/langgraph";
 import type { Summarizer } from "../context";
+import type { AttachmentOptions } from "../attachments";
 import type { AnsweredBy, MemoryOptions } from "../nodes/model";
 import type { ToolSource } from "../tools";
 
@@ -25,6 +26,8 @@ export interface GraphContext {
   summarizer?: Summarizer;
   /** How the graph's model calls are labelled in the metrics. */
   labels: { provider: string; model: string };
+  /** Where user messages' files are read from for a model call, and whether the model sees images; none when left out. */
+  attachments?: AttachmentOptions | null;
   /**
    * The configured model of this conversation: put `answerMetadata(answeredBy)` (nodes/model.ts) in
    * each answer's response_metadata, and the UI shows it on hover and feedback counts under it.

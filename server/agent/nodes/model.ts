@@ -8,6 +8,7 @@ import type { MemoryAccess } from "@/server/memory";
 import { type MemorySection, memorySection } from "@/server/memory/prompt";
 import { logger } from "@/server/observability/log";
 import { observeModelCall } from "@/server/observability/model";
+import { type AttachmentOptions, withAttachments } from "../attachments";
 import { fitContext, messageTokens, type Summarizer, type Summary } from "../context";
 import { type ToolSource, whenChanged } from "../tools";
 import { isMemoryTool, type MemoryRunConfig, offeredToModel } from "../tools/memory";
@@ -97,6 +98,7 @@ export function modelNode(
   memory: MemoryOptions | null = null,
   systemPrompt = SYSTEM_PROMPT,
   answeredBy: AnsweredBy = { model: labels.model, label: labels.model },
+  attachments: AttachmentOptions | null = null,
 ) {
   const bindingsFor = whenChanged((now: StructuredToolInterface[]) => {
     const offered = now.filter(offeredToModel);
@@ -120,9 +122,11 @@ export function modelNode(
       const context = await fitContext(state.messages, state.summary ?? null, messageTokens(new SystemMessage(prompt)), budget, summarizer, signal);
       const system = context.summary ? `${prompt}\n\nEarlier in this conversation (summarised):\n${context.summary.text}` : prompt;
       // The node's config carries LangGraph's callbacks, which is how tokens reach the stream.
+      // Files go in only now, for this call: the state keeps their references.
+      const recent = await withAttachments(context.recent, attachments, run.user_id, budget);
       const call = observeModelCall(labels);
       const response = await call.track(async () =>
-        asMessage(await bound.invoke([new SystemMessage(system), ...context.recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })),
+        asMessage(await bound.invoke([new SystemMessage(system), ...recent], { ...config, callbacks: call.callbacks(config.callbacks), signal })),
       );
       // What this call was sent, estimated as the budget counts it, the memories it was given, and the configured
       // model that wrote it (what feedback is counted under, whatever name the provider reports): kept with the message.

@@ -5,9 +5,10 @@ import { type Caller, cancelThreadRun, continueAnswer, decideAction, editMessage
 import { getRun } from "@/server/runs/store";
 import { watchRun } from "@/server/runs/watch";
 import { metrics } from "@/server/observability/metrics";
+import { config } from "@/server/config";
 import { type Context, protectedProcedure, router, threadProcedure } from "../init";
 import { threadOf } from "@/server/threads/queries";
-import { configId, decision, lastEventId, messageText as text, opaqueId, threadId } from "../inputs";
+import { attachmentIds, configId, decision, lastEventId, messageText as text, opaqueId, threadId } from "../inputs";
 
 const messageId = opaqueId("Message id");
 
@@ -35,6 +36,7 @@ export const chatRouter = router({
         messageId: z.uuid("Not a valid message id").optional(),
         temporary: z.boolean().optional(),
         agentId: configId("Agent id").optional(),
+        attachments: attachmentIds.optional(),
       }),
     )
     .mutation(async ({ ctx, input }) =>
@@ -44,6 +46,7 @@ export const chatRouter = router({
         messageId: input.messageId,
         temporary: input.temporary,
         agentId: input.agentId,
+        attachments: input.attachments,
       }),
     ),
 
@@ -109,6 +112,7 @@ export const chatRouter = router({
     const agent = await registry.get(thread ?? {});
     const { modelId } = registry.resolve(thread ?? {});
     const info = registry.agents.find((a) => a.id === agent.id)!;
+    const limits = config();
     return {
       agent: { id: agent.id, name: agent.name, isDefault: agent.id === registry.defaultAgentId },
       provider: agent.choice.provider,
@@ -116,6 +120,7 @@ export const chatRouter = router({
       modelId,
       models: info.models,
       unavailableTools: agent.unavailableTools(),
+      attachments: { maxBytes: limits.ATTACHMENT_MAX_BYTES, perMessage: limits.ATTACHMENTS_PER_MESSAGE, vision: agent.vision },
     };
   }),
 });

@@ -146,3 +146,42 @@ export async function sweepUnsentAttachments(db: DB, olderThanMs = UNSENT_KEPT_M
     WHERE a.created_at < now() - make_interval(secs => ${olderThanMs / 1000})
       AND NOT EXISTS (SELECT 1 FROM message_attachments m WHERE m.attachment_id = a.id)`);
 }
+
+/** One page of a user's files for the account export: what each is and where it was sent, never its bytes. Keyset on id. */
+export async function attachmentsPage(db: DB, userId: string, opts: { limit: number; after: string | null }) {
+  const files = await db
+    .select({
+      id: attachments.id,
+      name: attachments.name,
+      kind: attachments.kind,
+      mediaType: attachments.mediaType,
+      size: attachments.size,
+      sha256: attachments.sha256,
+      createdAt: attachments.createdAt,
+    })
+    .from(attachments)
+    .where(and(eq(attachments.userId, userId), opts.after ? sql`${attachments.id} > ${opts.after}::uuid` : undefined))
+    .orderBy(asc(attachments.id))
+    .limit(opts.limit);
+  const uses = files.length
+    ? await db
+        .select({
+          attachmentId: messageAttachments.attachmentId,
+          threadId: messageAttachments.threadId,
+          messageId: messageAttachments.messageId,
+          name: messageAttachments.name,
+        })
+        .from(messageAttachments)
+        .where(
+          inArray(
+            messageAttachments.attachmentId,
+            files.map((f) => f.id),
+          ),
+        )
+    : [];
+  const items = files.map((f) => ({
+    ...f,
+    messages: uses.filter((u) => u.attachmentId === f.id).map(({ threadId, messageId, name }) => ({ threadId, messageId, name })),
+  }));
+  return { items, next: files.length === opts.limit ? files.at(-1)!.id : null };
+}

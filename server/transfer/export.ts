@@ -4,6 +4,7 @@ import { approvals } from "@/db/schema";
 import { ACCOUNT_FORMAT, CONVERSATION_FORMAT, FORMAT_VERSION } from "@/lib/transfer";
 import type { UiMessage } from "@/lib/messages";
 import type { Agent, AgentRegistry } from "@/server/agent";
+import { attachmentsPage } from "@/server/attachments/store";
 import { feedbackOfThread } from "@/server/feedback/store";
 import { listMemories, type MemoryCursor } from "@/server/memory/store";
 import { readConversation } from "@/server/threads/conversation";
@@ -93,8 +94,18 @@ export async function* accountExport(db: DB, agents: AgentRegistry, userId: stri
     }
     memoryCursor = page.nextCursor;
   } while (memoryCursor);
-  // ATTACHMENTS: the attachments' metadata (name, type, size, the message it is on) goes here, as
-  // `"attachments":[…],`, read page by page like the memories; the table arrives with attachments.
+  // The files' metadata (name, type, size, hash, the messages they were sent with), page by page; never their bytes.
+  yield `],"attachments":[`;
+  let after: string | null = null;
+  first = true;
+  do {
+    const page: Awaited<ReturnType<typeof attachmentsPage>> = await attachmentsPage(db, userId, { limit: pageSize, after });
+    for (const file of page.items) {
+      yield `${first ? "" : ","}${JSON.stringify(file)}`;
+      first = false;
+    }
+    after = page.next;
+  } while (after);
   yield `],"conversations":[`;
   let cursor: ThreadCursor | null = null;
   first = true;

@@ -7,6 +7,7 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { succeeded } from "@/scripts/testing/events";
 import { settingsPerTest } from "@/scripts/testing/settings";
 import { signedInCaller } from "@/scripts/testing/users";
+import { saveAttachment } from "@/server/attachments/store";
 import { addMemory } from "@/server/memory/store";
 import { createThread } from "@/server/threads/queries";
 import { accountExport } from "./export";
@@ -368,5 +369,27 @@ describe("account export", () => {
     const { imported: threads, skipped } = await imported.json();
     expect({ threads: threads.length, skipped }).toEqual({ threads: 1, skipped: 43 });
     expect((await other.exportJson(threads[0].id)).conversation.messages).toEqual(file.conversations.at(-1).messages);
+  });
+});
+
+describe("account export of attachments", () => {
+  it("lists each of the user's files with the messages it was sent with, never its bytes, and nobody else's", async () => {
+    const me = await account();
+    const file = await saveAttachment(t.db, me.user.id, { name: "notes.txt", bytes: new TextEncoder().encode("first line\nsecond") });
+    const threadId = await succeeded(me.caller, me.caller.chat.send({ text: "read this", attachments: [file.id] }));
+    const other = await account();
+    await saveAttachment(t.db, other.user.id, { name: "theirs.txt", bytes: new TextEncoder().encode("not yours") });
+    const exported = await (await exportAccountResponse(new Request("http://localhost/api/account/export"), me.deps)).json();
+    expect(exported.attachments).toEqual([
+      expect.objectContaining({
+        id: file.id,
+        name: "notes.txt",
+        kind: "document",
+        mediaType: "text/plain",
+        size: 17,
+        messages: [expect.objectContaining({ threadId, name: "notes.txt" })],
+      }),
+    ]);
+    expect(JSON.stringify(exported.attachments)).not.toContain("first line");
   });
 });

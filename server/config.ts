@@ -160,6 +160,7 @@ export const configSchema = z
     CHECKPOINTER: oneOf(["threadline", "stock"], "threadline"),
     CHECKPOINT_RETENTION: oneOf(["turn", "all"], "turn"),
     THREADLINE_CONFIG: text(),
+    STREAM_COALESCE_MS: wholeNumber("milliseconds", 50, { min: 0 }),
     RUN_HEARTBEAT_MS: wholeNumber("milliseconds", 2_000),
     RUN_STALE_AFTER_MS: wholeNumber("milliseconds", 10_000),
     RUN_SWEEP_MS: wholeNumber("milliseconds", 3_000),

@@ -4,9 +4,7 @@ import { logger as rootLogger } from "@/server/observability/log";
 import { metrics } from "@/server/observability/metrics";
 import { databaseOutage } from "@/server/database-outage";
 import type { RunEvent, SequencedEvent } from "@/lib/run-events";
-
-/** Tokens arriving within this window go out as one delta: fewer rows and wake-ups, same text. */
-export const COALESCE_MS = 50;
+import { config } from "@/server/config";
 
 export type Persist = (events: SequencedEvent[], final: { status: RunStatus; error: string | null } | null) => Promise<void>;
 
@@ -39,6 +37,8 @@ export class ActiveRun {
   /** Every line about this run carries its ids, and the id of the request that started it. */
   readonly logger: Logger;
   private readonly started = performance.now();
+  /** Tokens arriving within this window go out as one delta (STREAM_COALESCE_MS): fewer rows, statements and wake-ups, the same text. */
+  private readonly coalesceMs = config().STREAM_COALESCE_MS;
 
   constructor(
     readonly id: string,
@@ -89,13 +89,13 @@ export class ActiveRun {
       if (this.delta && this.delta.messageId !== event.messageId) this.stageDelta();
       this.delta = this.delta ? { ...this.delta, delta: this.delta.delta + event.delta } : { messageId: event.messageId, delta: event.delta };
       // A message's first words go out at once (time to first token is what people feel); later
-      // ones wait up to COALESCE_MS for company.
+      // ones wait up to coalesceMs for company.
       if (this.lastPushed === "message-start") {
         this.lastPushed = event.type;
         return this.flush();
       }
       this.lastPushed = event.type;
-      this.timer ??= setTimeout(() => this.flush(), COALESCE_MS);
+      this.timer ??= setTimeout(() => this.flush(), this.coalesceMs);
       return;
     }
     this.stageDelta();

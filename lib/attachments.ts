@@ -108,7 +108,7 @@ export function describeType(ref: Pick<AttachmentRef, "kind" | "mediaType">): st
   return "text";
 }
 
-export const attachmentUrl = (id: string) => `/api/attachments/${id}`;
+export const attachmentUrl = (id: string, shareId?: string) => `/api/attachments/${id}${shareId ? `?share=${encodeURIComponent(shareId)}` : ""}`;
 
 /** Refs as they come back from a stored message: anything malformed is dropped, not trusted. */
 export function refsOf(value: unknown): AttachmentRef[] {

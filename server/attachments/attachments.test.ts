@@ -11,6 +11,7 @@ import { runs } from "@/db/schema";
 import { testAgent } from "@/scripts/testing/agent";
 import { resumeRun } from "@/server/runs/execute";
 import { claimStaleRuns, getRun } from "@/server/runs/store";
+import { attachmentResponse } from "./http";
 import { linkAttachments, sweepUnsentAttachments } from "./store";
 
 const t = testDatabaseForFile();
@@ -149,6 +150,24 @@ describe("serving a file", () => {
     expect(await answer(await fetchAttachment(t, null, ref.id))).toEqual(missing);
     expect(await answer(await fetchAttachment(t, other.cookie, "not-a-uuid"))).toEqual(missing);
     expect((await fetchAttachment(t, owner.cookie, ref.id)).status).toBe(200);
+  });
+
+  it("is readable through a live share link whose page shows it, signed out too; nothing else is", async () => {
+    const owner = await user();
+    const shown = await uploaded(t, owner.cookie, "plan.txt", "the shared plan");
+    const other = await uploaded(t, owner.cookie, "diary.txt", "not in the conversation");
+    const threadId = await succeeded(owner.caller, owner.caller.chat.send({ text: "read this", attachments: [shown.id] }));
+    const share = await owner.caller.share.create({ threadId });
+    const through = (id: string, shareId: string) =>
+      attachmentResponse(t.db, new Request(`http://localhost/api/attachments/${id}?share=${encodeURIComponent(shareId)}`), id);
+    const answer = async (res: Response) => ({ status: res.status, body: await res.text() });
+    const missing = await answer(await fetchAttachment(t, null, crypto.randomUUID()));
+    expect(await answer(await through(shown.id, share.id))).toEqual({ status: 200, body: "the shared plan" });
+    expect(await answer(await fetchAttachment(t, null, shown.id))).toEqual(missing);
+    expect(await answer(await through(other.id, share.id))).toEqual(missing);
+    expect(await answer(await through(shown.id, "A".repeat(22)))).toEqual(missing);
+    await owner.caller.share.stop({ threadId });
+    expect(await answer(await through(shown.id, share.id))).toEqual(missing);
   });
 
   it("refuses hostile names and ids cleanly (fuzz)", async () => {

@@ -66,7 +66,7 @@ function disposition(type: "inline" | "attachment", name: string) {
  */
 export async function attachmentResponse(db: DB, req: Request, id: string): Promise<Response> {
   try {
-    const row = await canRead(db, id, { userId: await viewerOf(db, req) });
+    const row = await canRead(db, id, { userId: await viewerOf(db, req), shareId: new URL(req.url).searchParams.get("share") });
     if (!row) return refuse(404, ATTACHMENT_NOT_FOUND);
     const image = row.kind === "image";
     const type = image ? row.mediaType : row.mediaType.startsWith("text/") ? "text/plain; charset=utf-8" : "application/octet-stream";

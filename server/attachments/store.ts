@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
-import { attachments, messageAttachments } from "@/db/schema";
+import { attachments, messageAttachments, shares } from "@/db/schema";
 import { type AttachmentRef, classify, emptyFile, MAX_ATTACHMENT_NAME, notText, tooMany } from "@/lib/attachments";
+import { SHARE_ID } from "@/lib/share";
 import { withoutHiddenControls } from "@/lib/text";
 import { config } from "@/server/config";
 import { Invalid, NotFound } from "@/server/errors";
@@ -67,21 +68,30 @@ export async function saveAttachment(db: DB, userId: string, file: { name: strin
   return refOf(row!);
 }
 
-/** Who asks to see a file. The share helper will add shared-page viewers here. */
+/** Who asks to see a file: a signed-in user, and the share link they came through, if any. */
 export interface Viewer {
   userId: string | null;
+  shareId?: string | null;
 }
 
 /**
- * The one check before a file's bytes leave the server: its owner may read it. Missing and not
- * yours are the same null.
+ * The one check before a file's bytes leave the server: its owner may read it, and so may anyone
+ * holding a live share link whose snapshot shows it (signed in or not). Missing, not yours, a
+ * stopped link and a link that never showed it are the same null.
  */
 export async function canRead(db: DB, attachmentId: string, viewer: Viewer) {
-  if (!viewer.userId || !/^[0-9a-f-]{36}$/i.test(attachmentId)) return null;
+  if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) return null;
+  const owner = viewer.userId ? eq(attachments.userId, viewer.userId) : undefined;
+  const shared =
+    viewer.shareId && SHARE_ID.test(viewer.shareId)
+      ? sql`EXISTS (SELECT 1 FROM ${shares} WHERE ${shares.id} = ${viewer.shareId} AND ${shares.userId} = ${attachments.userId}
+          AND ${shares.snapshot} @> ${JSON.stringify([{ attachments: [{ id: attachmentId }] }])}::jsonb)`
+      : undefined;
+  if (!owner && !shared) return null;
   const [row] = await db
     .select()
     .from(attachments)
-    .where(and(eq(attachments.id, attachmentId), eq(attachments.userId, viewer.userId)))
+    .where(and(eq(attachments.id, attachmentId), or(owner, shared)))
     .limit(1);
   return row ?? null;
 }

@@ -9,8 +9,11 @@ export function AttachmentList({
   attachments,
   onRemove,
   className = "",
+  shareId,
 }: {
   attachments: AttachmentRef[];
+  /** On a shared page: each file is fetched through the share, which lets its viewers read it. */
+  shareId?: string;
   onRemove?: (id: string) => void;
   className?: string;
 }) {
@@ -20,14 +23,14 @@ export function AttachmentList({
       {attachments.map((a) => (
         <li key={a.id} className="relative">
           {a.kind === "image" ? (
-            <a href={attachmentUrl(a.id)} target="_blank" rel="noreferrer" title={`${a.name} (${formatSize(a.size)})`} className="block">
+            <a href={attachmentUrl(a.id, shareId)} target="_blank" rel="noreferrer" title={`${a.name} (${formatSize(a.size)})`} className="block">
               {/* Served by the app to its owner: next/image's optimiser would fetch it without the cookie. */}
               {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={attachmentUrl(a.id)} alt={a.name} className="h-20 w-20 rounded-lg border border-zinc-200 object-cover" />
+              <img src={attachmentUrl(a.id, shareId)} alt={a.name} className="h-20 w-20 rounded-lg border border-zinc-200 object-cover" />
             </a>
           ) : (
             <a
-              href={attachmentUrl(a.id)}
+              href={attachmentUrl(a.id, shareId)}
               download={a.name}
               className="flex max-w-60 items-center gap-2 rounded-lg border border-zinc-200 bg-white px-2 py-1.5 text-sm text-zinc-800 hover:bg-zinc-50"
             >

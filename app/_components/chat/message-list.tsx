@@ -34,10 +34,13 @@ export const UserMessage = memo(function UserMessage({
   attachments,
   branch,
   actions,
+  shareId,
 }: {
   id: string;
   text: string;
   attachments?: AttachmentRef[];
+  /** On a shared page: its files are read through the share. */
+  shareId?: string;
   branch?: BranchInfo;
   actions?: MessageActions;
 }) {
@@ -90,7 +93,7 @@ export const UserMessage = memo(function UserMessage({
   // The actions sit beside the message, not in it: the article holds only what was said.
   return (
     <div className="group flex flex-col items-end gap-1">
-      {attachments && <AttachmentList attachments={attachments} className="max-w-[85%] justify-end" />}
+      {attachments && <AttachmentList attachments={attachments} shareId={shareId} className="max-w-[85%] justify-end" />}
       <article aria-label="You" className="max-w-[85%] rounded-2xl bg-zinc-100 px-4 py-2 whitespace-pre-wrap">
         {text}
       </article>
@@ -186,14 +189,16 @@ export function MessageView({
   streaming,
   actions,
   threadId,
+  shareId,
 }: {
   message: UiMessage;
   streaming?: boolean;
   actions?: MessageActions;
   threadId?: string;
+  shareId?: string;
 }) {
   return message.role === "user" ? (
-    <UserMessage id={message.id} text={message.text} attachments={message.attachments} branch={message.branch} actions={actions} />
+    <UserMessage id={message.id} text={message.text} attachments={message.attachments} branch={message.branch} actions={actions} shareId={shareId} />
   ) : (
     <AssistantMessage
       id={message.id}

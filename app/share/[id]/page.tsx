@@ -48,7 +48,7 @@ export default async function SharedPage({ params }: Props) {
           </div>
           <div className="space-y-6">
             {shared.messages.map((message) => (
-              <MessageView key={message.id} message={message} />
+              <MessageView key={message.id} message={message} shareId={id} />
             ))}
           </div>
           <div className="border-t border-zinc-200 pt-4">

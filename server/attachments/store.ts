@@ -126,6 +126,17 @@ export async function linkAttachments(db: DB, threadId: string, messageId: strin
     .onConflictDoNothing();
 }
 
+/** Which of these ids are the user's own files: an import (or a copy) keeps only those. */
+export async function ownAttachmentIds(db: DB, userId: string, ids: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (unique.length === 0) return new Set();
+  const rows = await db
+    .select({ id: attachments.id })
+    .from(attachments)
+    .where(and(eq(attachments.userId, userId), inArray(attachments.id, unique)));
+  return new Set(rows.map((r) => r.id));
+}
+
 /** A sent message's files as it was sent with them (for an edit, which keeps them). */
 export async function messageRefs(db: DB, threadId: string, messageId: string): Promise<AttachmentRef[]> {
   const rows = await db

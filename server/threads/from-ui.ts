@@ -12,7 +12,14 @@ export const NO_RESULT = "No result was recorded for this call.";
  * on the first model message, where toUiMessages adds it up from.
  */
 export function fromUiMessage(message: UiMessage): BaseMessage[] {
-  if (message.role === "user") return [new HumanMessage({ id: message.id, content: message.text })];
+  if (message.role === "user")
+    return [
+      new HumanMessage({
+        id: message.id,
+        content: message.text,
+        ...(message.attachments?.length && { additional_kwargs: { attachments: message.attachments } }),
+      }),
+    ];
   const out: BaseMessage[] = [];
   let ai: AIMessage | null = null;
   let calls: Extract<UiMessage, { role: "assistant" }>["parts"] = [];

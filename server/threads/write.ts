@@ -1,3 +1,4 @@
+import { linkAttachments, ownAttachmentIds } from "@/server/attachments/store";
 import { and, eq, inArray } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { messageBranches } from "@/db/schema";
@@ -51,14 +52,24 @@ export async function writeConversation(
         .set({ leafCheckpointId: leaf })
         .where(and(eq(messageBranches.threadId, thread.id), inArray(messageBranches.messageId, ids)));
 
-    for (const { message, parentId } of draft.nodes) {
+    // Files stay with their owner: a message keeps only those that are this user's own (an import of
+    // their own export keeps them all; a copy of someone else's conversation keeps none).
+    const own = await ownAttachmentIds(
+      tx.db,
+      userId,
+      draft.nodes.flatMap(({ message }) => (message.role === "user" ? (message.attachments ?? []).map((a) => a.id) : [])),
+    );
+    for (const { message: given, parentId } of draft.nodes) {
       const base = parentId === null ? root : after.get(parentId)!;
-      const user = message.role === "user";
+      const user = given.role === "user";
+      const files = given.role === "user" ? (given.attachments ?? []).filter((a) => own.has(a.id)) : [];
+      const message = given.role === "user" ? { ...given, attachments: files.length ? files : undefined } : given;
       await tx.db
         .insert(messageBranches)
         .values({ threadId: thread.id, messageId: message.id, parentId, role: message.role, baseCheckpointId: user ? base : null });
       const written = await agent.graph.updateState(tx.at(thread.id, base), { messages: fromUiMessage(message) }, user ? "__start__" : "model");
       after.set(message.id, checkpointOf(written));
+      if (files.length) await linkAttachments(tx.db, thread.id, message.id, files);
       // Each branch's messages point at its tip, the later branch winning where they share messages.
       if (!hasChildren.has(message.id)) await pointAt(pathTo(message.id), checkpointOf(written));
     }

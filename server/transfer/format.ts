@@ -53,7 +53,21 @@ const toolPart = z.object({
 /** A multi-step agent's step: exported as a record of the answer, read back but not imported (steps live in the agent's own state). */
 const stepPart = z.object({ type: z.literal("step"), kind: z.string().min(1).max(40), label: z.string().max(500) });
 
-const userMessage = z.object({ id: messageId, parentId: messageId.nullable(), role: z.literal("user"), text });
+/** A file a message was sent with: kept on import when it is the importing user's own (an export of theirs). */
+const attachmentRef = z.object({
+  id: z.uuid(),
+  name: z.string().min(1).max(255),
+  kind: z.enum(["image", "document"]),
+  mediaType: z.string().min(1).max(200),
+  size: count,
+});
+const userMessage = z.object({
+  id: messageId,
+  parentId: messageId.nullable(),
+  role: z.literal("user"),
+  text,
+  attachments: z.array(attachmentRef).max(100).optional(),
+});
 const assistantMessage = z.object({
   id: messageId,
   parentId: messageId.nullable(),

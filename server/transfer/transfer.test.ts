@@ -393,3 +393,25 @@ describe("account export of attachments", () => {
     expect(JSON.stringify(exported.attachments)).not.toContain("first line");
   });
 });
+
+describe("attachments through export and import", () => {
+  it("come back on an import of one's own export, linked to the imported message; another user's import drops them", async () => {
+    const me = await account();
+    const file = await saveAttachment(t.db, me.user.id, { name: "notes.txt", bytes: new TextEncoder().encode("first line\nsecond") });
+    const threadId = await succeeded(me.caller, me.caller.chat.send({ text: "read this", attachments: [file.id] }));
+    const exported = await me.exportJson(threadId);
+    const filesOf = (messages: { role: string; attachments?: { id: string }[] }[]) => messages.filter((m) => m.role === "user").map((m) => m.attachments ?? []);
+    expect(filesOf(exported.conversation.messages)).toEqual([[expect.objectContaining({ id: file.id, name: "notes.txt" })]]);
+
+    const { imported } = await (await me.import(JSON.stringify(exported))).json();
+    const back = await me.exportJson(imported[0].id);
+    expect(filesOf(back.conversation.messages)).toEqual(filesOf(exported.conversation.messages));
+    const links = await t.pool.query("SELECT attachment_id FROM message_attachments WHERE thread_id = $1", [imported[0].id]);
+    expect(links.rows).toEqual([{ attachment_id: file.id }]);
+
+    const other = await account();
+    const theirs = (await (await other.import(JSON.stringify(exported))).json()).imported[0].id;
+    expect(filesOf((await other.exportJson(theirs)).conversation.messages)).toEqual([[]]);
+    expect((await t.pool.query("SELECT 1 FROM message_attachments WHERE thread_id = $1", [theirs])).rowCount).toBe(0);
+  });
+});

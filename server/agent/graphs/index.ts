@@ -15,10 +15,7 @@ export const chatGraph: GraphDefinition = {
  * The graphs Threadline ships. A graph of your own goes here too (one import, one entry), or is
  * registered with registerGraph() before the first conversation; an agent names it by id.
  */
-const BUILT_IN: GraphDefinition[] = [
-  chatGraph,
-  researchGraph,
-];
+const BUILT_IN: GraphDefinition[] = [chatGraph, researchGraph];
 
 export const DEFAULT_GRAPH = chatGraph.id;
 const DEFAULT_NODES: RuntimeNodes = { answer: "model", tools: "tools" };

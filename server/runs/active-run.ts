@@ -27,6 +27,9 @@ export class ActiveRun {
   private delta: { messageId: string; delta: string } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  /** Writes queued or in flight. While one is, the window's delta waits for it instead of queueing a row of its own. */
+  private pendingWrites = 0;
+  private deltaDue = false;
   private lastSeq: number;
   private closed = false;
   private lastPushed: RunEvent["type"] | null = null;
@@ -95,7 +98,7 @@ export class ActiveRun {
         return this.flush();
       }
       this.lastPushed = event.type;
-      this.timer ??= setTimeout(() => this.flush(), this.coalesceMs);
+      this.timer ??= setTimeout(() => this.windowEnded(), this.coalesceMs);
       return;
     }
     this.stageDelta();
@@ -115,9 +118,24 @@ export class ActiveRun {
     this.delta = null;
   }
 
+  /**
+   * The window is over, but when the previous write has not returned the delta goes with the next
+   * one: under load that is one event per database round trip instead of one per window, and at
+   * low load (writes of a millisecond) nothing changes. During an outage writes wait for Postgres,
+   * so nothing is held back then: the window is checked again, and viewers here keep reading. A
+   * window of 0 asks for no coalescing at all.
+   */
+  private windowEnded() {
+    this.timer = null;
+    if (this.pendingWrites === 0 || this.coalesceMs === 0 || databaseOutage().down) return this.flush();
+    this.deltaDue = true;
+    this.timer = setTimeout(() => this.windowEnded(), this.coalesceMs);
+  }
+
   private flush() {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.deltaDue = false;
     this.stageDelta();
     const batch = this.staged;
     this.staged = [];
@@ -127,11 +145,18 @@ export class ActiveRun {
     // Postgres is away: viewers here keep reading the answer from memory while its events wait to be saved.
     if (databaseOutage().down) this.publishThrough(batch.at(-1)!.seq);
     // One write at a time, in order; a write takes every event not yet saved, so after an outage the tail goes in one statement.
+    this.pendingWrites++;
     this.writing = this.writing.then(() => this.save());
   }
 
   private async save() {
-    if (this.unsaved.length === 0) return;
+    // A write takes every event not yet saved, so after an outage a queued one may find none left.
+    if (this.unsaved.length > 0) await this.write();
+    // Chained before this write's promise settles, so settled() covers the delta that waited for it.
+    if (--this.pendingWrites === 0 && this.deltaDue) this.flush();
+  }
+
+  private async write() {
     const batch = this.unsaved;
     this.unsaved = [];
     const end = batch.find((e) => e.event.type === "run-end")?.event as Extract<RunEvent, { type: "run-end" }> | undefined;

@@ -14,7 +14,7 @@ import { migrateDatabase } from "../server/migrate";
 import { provisionDatabase } from "../db/provision";
 import { resolveAuthSecret } from "./lib/auth-secret";
 import { fail } from "./lib/fail";
-import { frontDoorImport } from "./lib/front-door";
+import { nextNodeFlags } from "./lib/next-node-flags";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const log = (line: string) => console.log(`[threadline] ${line}`);
@@ -55,7 +55,7 @@ async function main() {
   const args = process.argv.slice(3);
   // HOST picks the interface to listen on (Next's default is every one); -H on the command line wins.
   const host = settings.HOST && !args.some((a) => a === "-H" || a === "--hostname") ? ["-H", settings.HOST] : [];
-  const child = spawn(process.execPath, [frontDoorImport, nextBin, mode, ...host, ...args], {
+  const child = spawn(process.execPath, [...nextNodeFlags(settings.HEAP_GROWING_PERCENT), nextBin, mode, ...host, ...args], {
     stdio: "inherit",
     // In production the app itself (instrumentation.ts) handles SIGTERM: it drains running answers first.
     env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: authSecret, ...(mode === "start" && { NEXT_MANUAL_SIG_HANDLE: "true" }) },

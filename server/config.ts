@@ -161,6 +161,8 @@ export const configSchema = z
     CHECKPOINT_RETENTION: oneOf(["turn", "all"], "turn"),
     THREADLINE_CONFIG: text(),
     STREAM_COALESCE_MS: wholeNumber("milliseconds", 50, { min: 0 }),
+    // Read by the launcher (scripts/lib/next-node-flags.ts), which starts Next with it.
+    HEAP_GROWING_PERCENT: wholeNumber("percent", 0, { min: 0, max: 1_000, note: " up to 1000 (0 leaves the heap's growth to V8)" }),
     RUN_HEARTBEAT_MS: wholeNumber("milliseconds", 2_000),
     RUN_STALE_AFTER_MS: wholeNumber("milliseconds", 10_000),
     RUN_SWEEP_MS: wholeNumber("milliseconds", 3_000),

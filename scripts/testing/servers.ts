@@ -10,7 +10,7 @@ import type { DB } from "../../db/client";
 import { startSession } from "../../server/auth/sessions";
 import type { AppRouter } from "../../server/trpc/root";
 import { freePort } from "../lib/free-port";
-import { frontDoorImport } from "../lib/front-door";
+import { nextNodeFlags } from "../lib/next-node-flags";
 
 export const AUTH_SECRET = "process-tests-secret-process-tests-secret";
 const root = path.resolve(import.meta.dirname, "../..");
@@ -73,11 +73,24 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   // CPU_PROFILE_DIR: a V8 CPU profile of the server, written when it exits (SIGTERM, not SIGKILL).
   const profile = env.CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${env.CPU_PROFILE_DIR}`] : [];
   const next = path.join(root, "node_modules/next/dist/bin/next");
-  return launch([...profile, ...(frontDoor ? [frontDoorImport] : []), next, "start", "-H", "127.0.0.1", "-p", String(port)], port, {
-    DATABASE_URL: databaseUrl,
-    NEXT_MANUAL_SIG_HANDLE: "true",
-    ...env,
-  });
+  return launch(
+    [
+      ...profile,
+      ...(frontDoor ? nextNodeFlags(Number(env.HEAP_GROWING_PERCENT ?? process.env.HEAP_GROWING_PERCENT ?? 0)) : []),
+      next,
+      "start",
+      "-H",
+      "127.0.0.1",
+      "-p",
+      String(port),
+    ],
+    port,
+    {
+      DATABASE_URL: databaseUrl,
+      NEXT_MANUAL_SIG_HANDLE: "true",
+      ...env,
+    },
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, type SQLWrapper, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { Conflict, NotFound } from "@/server/errors";
 import { type Approval, approvals, type Run } from "@/db/schema";
@@ -56,12 +56,17 @@ export async function decisionsOf(db: DB, threadId: string, toolCallIds: string[
 }
 
 /** New messages, Continue, edits and branch switches wait until the pending actions are decided. */
-export async function assertNoPendingApproval(db: DB, threadId: string) {
-  const [row] = await db
-    .select({ n: count() })
-    .from(approvals)
-    .where(and(eq(approvals.threadId, threadId), eq(approvals.status, "pending")));
-  if (row && row.n > 0) throw new Conflict(WAITING_FOR_DECISION);
+/**
+ * Whether an action in the thread awaits a decision, as an expression: a new message must wait for
+ * it. Spelled out in SQL, since in a select from one table Drizzle leaves column names unqualified.
+ */
+export const awaitsDecision = (threadId: SQLWrapper | string) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM approvals pending WHERE pending.thread_id = ${threadId} AND pending.status = 'pending')`;
+
+/** `known`: the answer, when the caller has already read it in a statement it made anyway. */
+export async function assertNoPendingApproval(db: DB, threadId: string, known?: boolean) {
+  const awaiting = known ?? (await db.execute<{ awaiting: boolean }>(sql`SELECT ${awaitsDecision(threadId)} AS awaiting`)).rows[0]?.awaiting;
+  if (awaiting) throw new Conflict(WAITING_FOR_DECISION);
 }
 
 export async function approvalOf(db: DB, userId: string, threadId: string, toolCallId: string): Promise<Approval | null> {

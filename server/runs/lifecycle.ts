@@ -8,7 +8,7 @@ import { assertMessageAllowed, assertThreadAllowed } from "@/server/limits/rate-
 import { announce } from "@/server/threads/activity";
 import { branchRow, switchBranch } from "@/server/threads/branches";
 import { toUiMessages } from "@/server/threads/messages";
-import { createThread, threadChoice, threadOf } from "@/server/threads/queries";
+import { createThread, threadChoice, threadForMessage } from "@/server/threads/queries";
 import { messageRefs, refsFor } from "@/server/attachments/store";
 import { approvalOf, assertNoPendingApproval, decide } from "./approvals";
 import { assertAcceptingRuns, drain as drainInstance } from "./drain";
@@ -45,9 +45,9 @@ export const agentOfThread = async (db: DB, agents: AgentRegistry, threadId: str
  * message (new, continued, edited, regenerated) no action awaits a decision; the request's own
  * checks; then, last so that a refused request costs nothing, the user's message rate.
  */
-async function admit(db: DB, userId: string, threadId: string, kind: "message" | "decision", own?: () => Promise<void>) {
+async function admit(db: DB, userId: string, threadId: string, kind: "message" | "decision", own?: () => Promise<void>, awaitingDecision?: boolean) {
   assertAcceptingRuns();
-  if (kind === "message") await assertNoPendingApproval(db, threadId);
+  if (kind === "message") await assertNoPendingApproval(db, threadId, awaitingDecision);
   await own?.();
   if (kind === "message") await assertMessageAllowed(db, userId);
 }
@@ -64,12 +64,20 @@ export async function sendMessage(
   if (!input.threadId && input.agentId) c.agents.check({ agentId: input.agentId });
   // Before a new conversation is made for it: a refused file leaves nothing behind.
   const attachments = await refsFor(c.db, c.userId, input.attachments ?? []);
-  const thread = input.threadId
-    ? await threadOf(c.db, c.userId, input.threadId)
-    : await newThread(c.db, c.userId, input.temporary ?? false, input.agentId ?? null);
-  await admit(c.db, c.userId, thread.id, "message", async () => {
-    if (input.messageId && (await branchRow(c.db, thread.id, input.messageId))) throw new Conflict("This message was already sent");
-  });
+  // A new conversation has nothing awaiting a decision, nor any message yet.
+  const { thread, awaitingDecision, alreadySent } = input.threadId
+    ? await threadForMessage(c.db, c.userId, input.threadId, input.messageId)
+    : { thread: await newThread(c.db, c.userId, input.temporary ?? false, input.agentId ?? null), awaitingDecision: false, alreadySent: false };
+  await admit(
+    c.db,
+    c.userId,
+    thread.id,
+    "message",
+    async () => {
+      if (alreadySent) throw new Conflict("This message was already sent");
+    },
+    awaitingDecision,
+  );
   const run = await startRun({ ...c, agent: await c.agents.get(thread), threadId: thread.id, text: input.text, messageId: input.messageId, attachments });
   return { threadId: thread.id, runId: run.id };
 }

@@ -4,7 +4,7 @@ import { Conflict } from "@/server/errors";
 import { ACTIVE_RUN_STATUSES, type Run, runEvents, runs } from "@/db/schema";
 import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 import { INSTANCE_ID } from "./instance";
-import { announce } from "@/server/threads/activity";
+import { announcement } from "@/server/threads/activity";
 import { CHANNELS } from "./notify";
 
 export const STILL_ANSWERING = "Still answering the previous message";
@@ -26,19 +26,26 @@ export const finishRuns = (finals: string) => sql`
 /** Claims the thread's one active-run slot for this instance; a thread already answering is a CONFLICT. */
 export async function createRun(db: DB, input: { threadId: string; userId: string; message: { id: string; text: string } | null }): Promise<Run> {
   try {
+    const inserted = db.$with("inserted_run").as(
+      db
+        .insert(runs)
+        .values({
+          threadId: input.threadId,
+          userId: input.userId,
+          input: input.message,
+          status: "running",
+          ownerInstance: INSTANCE_ID,
+          startedAt: sql`now()`,
+          heartbeatAt: sql`now()`,
+        })
+        .returning(),
+    );
+    // The run and its announcement in one round trip: chat.send waits for this statement.
     const [run] = await db
-      .insert(runs)
-      .values({
-        threadId: input.threadId,
-        userId: input.userId,
-        input: input.message,
-        status: "running",
-        ownerInstance: INSTANCE_ID,
-        startedAt: sql`now()`,
-        heartbeatAt: sql`now()`,
-      })
-      .returning();
-    await announce(db, input.userId, input.threadId, "run-started");
+      .with(inserted)
+      .select()
+      .from(inserted)
+      .where(sql`${announcement(input.userId, input.threadId, "run-started")}::text IS NOT NULL`);
     return run!;
   } catch (err) {
     const e = err as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };

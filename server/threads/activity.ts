@@ -21,6 +21,10 @@ export function parseActivity(payload: string, userId: string): Activity | null 
   return who === userId && threadId && kind ? { threadId, kind: kind as ActivityKind } : null;
 }
 
+/** The NOTIFY as an expression, for a statement that does something else too (it goes out when that commits). */
+export const announcement = (userId: string, threadId: string, kind: ActivityKind) =>
+  sql`pg_notify(${CHANNELS.activity}, ${activityPayload(userId, threadId, kind)})`;
+
 export async function announce(db: DB, userId: string, threadId: string, kind: ActivityKind) {
-  await db.execute(sql`SELECT pg_notify(${CHANNELS.activity}, ${activityPayload(userId, threadId, kind)})`);
+  await db.execute(sql`SELECT ${announcement(userId, threadId, kind)}`);
 }

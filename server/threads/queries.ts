@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { threads } from "@/db/schema";
 import { NotFound } from "@/server/errors";
+import { awaitsDecision } from "@/server/runs/approvals";
 
 // Every query is scoped by user id: another user's thread is indistinguishable from a missing one.
 
@@ -65,6 +66,29 @@ export async function threadOf(db: DB, userId: string, id: string): Promise<Thre
   const thread = await getThread(db, userId, id);
   if (!thread) throw new NotFound(THREAD_NOT_FOUND);
   return thread;
+}
+
+/**
+ * threadOf, with what chat.send checks next, in one round trip: whether an action in it awaits a
+ * decision, and whether the message `messageId` names is already in it.
+ */
+export async function threadForMessage(
+  db: DB,
+  userId: string,
+  id: string,
+  messageId?: string,
+): Promise<{ thread: ThreadSummary; awaitingDecision: boolean; alreadySent: boolean }> {
+  const sent = messageId
+    ? sql<boolean>`EXISTS (SELECT 1 FROM message_branches sent WHERE sent.thread_id = threads.id AND sent.message_id = ${messageId})`
+    : sql<boolean>`false`;
+  const [row] = await db
+    .select({ ...columns, awaitingDecision: awaitsDecision(sql`threads.id`), alreadySent: sent })
+    .from(threads)
+    .where(and(eq(threads.id, id), eq(threads.userId, userId)))
+    .limit(1);
+  if (!row) throw new NotFound(THREAD_NOT_FOUND);
+  const { awaitingDecision, alreadySent, ...thread } = row;
+  return { thread, awaitingDecision, alreadySent };
 }
 
 /** Conversation activity: the thread moves to the top of the sidebar. */

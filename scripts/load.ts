@@ -1,5 +1,5 @@
 /**
- * npm run load [-- --users 100 --duration 60 --ramp 10 --instances 1 --quick --soak 20m --profile DIR]:
+ * npm run load [-- --users 100 --duration 60 --ramp 10 --instances 1 --quick --soak 20m --profile DIR --variant "NAME=VALUE"]:
  * the production build under N simulated users over real HTTP and SSE, and in the same run, with
  * the same driver and the same model pace, two baselines:
  * - floor: a bare Node HTTP server streaming the same tokens over SSE (bench/load/floor-server.ts);
@@ -35,6 +35,16 @@ const PROFILE_DIR = option("profile");
 const TOKEN_MS = 50; // 20 tokens/s
 /** --only threadline (or floor,stock): some of the targets, e.g. to profile one. */
 const ONLY = (option("only") ?? (soakS ? "threadline" : "floor,stock,threadline")).split(",");
+/** --variant "NAME=VALUE …": Threadline once more in the same run, with these settings (e.g. HEAP_GROWING_PERCENT=50), to weigh one against the default. */
+const VARIANT = option("variant")
+  ? Object.fromEntries(
+      option("variant")!
+        .split(/\s+/)
+        .map((pair) => pair.split("=", 2) as [string, string]),
+    )
+  : null;
+if (VARIANT && Object.entries(VARIANT).some(([name, value]) => !/^[A-Z_][A-Z0-9_]*$/.test(name) || value === undefined))
+  throw new Error('--variant takes settings as NAME=VALUE, space-separated (e.g. "HEAP_GROWING_PERCENT=50")');
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1) || !(DURATION_S > 0))
   throw new Error("--users takes whole numbers (e.g. 100 or 50,100), --duration and --soak a length (e.g. 60, 20m)");
 
@@ -73,17 +83,26 @@ async function main() {
         targets.push(async () =>
           baselineTarget("stock (graph.stream + PostgresSaver)", "stock-server.ts", { TOKEN_MS: String(TOKEN_MS), DATABASE_URL: await database() }),
         );
-      if (ONLY.includes("threadline"))
-        targets.push(async () => {
-          const url = await database();
-          const pool = createPool(url);
-          try {
-            await migrateDatabase(pool);
-            return await threadlineTarget({ url, pool, users, instances: INSTANCES, env });
-          } finally {
-            await pool.end();
-          }
-        });
+      const threadline = (settings: Record<string, string>, label?: string) => async () => {
+        const url = await database();
+        const pool = createPool(url);
+        try {
+          await migrateDatabase(pool);
+          return await threadlineTarget({ url, pool, users, instances: INSTANCES, env: { ...env, ...settings }, label });
+        } finally {
+          await pool.end();
+        }
+      };
+      if (ONLY.includes("threadline")) targets.push(threadline({}));
+      if (ONLY.includes("threadline") && VARIANT)
+        targets.push(
+          threadline(
+            VARIANT,
+            Object.entries(VARIANT)
+              .map(([name, value]) => `${name}=${value}`)
+              .join(" "),
+          ),
+        );
       for (const make of targets) {
         const target = await make();
         try {
@@ -114,7 +133,7 @@ function report(results: LoadResult[]) {
   ];
   for (const r of results) {
     const mine = results.find((o) => ours(o) && o.users === r.users);
-    const ratio = mine && !ours(r) ? `Threadline ${(mine.cpuMsPerAnswer / r.cpuMsPerAnswer).toFixed(2)}×` : "";
+    const ratio = mine && r !== mine ? `Threadline ${(mine.cpuMsPerAnswer / r.cpuMsPerAnswer).toFixed(2)}×` : "";
     rows.push(
       `| ${r.target} | ${r.users} | ${r.cpuMsPerAnswer.toFixed(1)} | ${ratio} | ${r.answersPerSecond.toFixed(1)} | ${f(r.ttftMs.p50)} / ${f(r.ttftMs.p95)} / ${f(r.ttftMs.p99)} | ${f(r.acceptedMs.p50)} / ${f(r.acceptedMs.p99)} | ${f(r.addedInterTokenDelayP99Ms)} | ${r.errors} | ${r.serverCpuCores.toFixed(2)} | ${f(r.peakMemoryMb)} MB | ${r.meetsTarget ? "yes" : "no"} |`,
     );

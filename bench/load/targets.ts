@@ -13,7 +13,15 @@ const PASSWORD = "load-test-password";
  * thread, and sends over the app's own tRPC client, following each answer's events over SSE.
  * `instances` servers share the database; each user stays on one (a balancer with affinity).
  */
-export async function threadlineTarget(o: { url: string; pool: pg.Pool; users: number; instances: number; env: Record<string, string> }): Promise<Target> {
+export async function threadlineTarget(o: {
+  url: string;
+  pool: pg.Pool;
+  users: number;
+  instances: number;
+  env: Record<string, string>;
+  /** Named after the target, e.g. the settings of a --variant run. */
+  label?: string;
+}): Promise<Target> {
   // A cheap hash for test users: the sign-in flow is real, without 500 rounds of bcrypt-12.
   const hash = bcrypt.hashSync(PASSWORD, 4);
   await o.pool.query(
@@ -24,7 +32,7 @@ export async function threadlineTarget(o: { url: string; pool: pg.Pool; users: n
   for (let i = 0; i < o.instances; i++) servers.push(await startServer(o.url, o.env));
   const serverOf = (u: number) => servers[u % o.instances]!;
   return {
-    name: o.instances > 1 ? `Threadline ×${o.instances}` : "Threadline",
+    name: `${o.instances > 1 ? `Threadline ×${o.instances}` : "Threadline"}${o.label ? ` (${o.label})` : ""}`,
     pids: servers.map((s) => s.process.pid!),
     async open(u): Promise<Conversation> {
       const client = clientFor(serverOf(u), await signInOverHttp(serverOf(u).url, `load-${u + 1}@example.com`, PASSWORD));

@@ -7,7 +7,7 @@ import type { Run, RunInput } from "@/db/schema";
 import type { Agent, ThreadState } from "@/server/agent";
 import { answerMetadata, ModelTimeoutError } from "@/server/agent/nodes/model";
 import { makeTitle } from "@/server/agent/title";
-import { hasDefaultTitle, replaceDefaultTitle, threadExists, touchThread } from "@/server/threads/queries";
+import { hasDefaultTitle, replaceDefaultTitle, threadExists } from "@/server/threads/queries";
 import { memoryAllowed } from "@/server/memory/store";
 import { ActiveRun } from "./active-run";
 import { BEFORE_SIDE_EFFECTS, type BeforeSideEffects, type Decision, openToolCalls } from "@/server/agent/nodes/review";
@@ -143,8 +143,9 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
   // while the next step runs, and a crash then loses a step people may already have seen).
   // The user id reaches recall and the tools that act for the user (memory); the model never chooses it.
   // Memory is decided once per run: the user's "Use memory" and whether this is a temporary chat.
-  const memory = (await memoryAllowed(db, run.userId, run.threadId).catch(() => false)) ? "on" : "off";
-  const configurable: Record<string, string> = { thread_id: run.threadId, user_id: run.userId, memory };
+  // Read while the message is recorded: before the first token, each statement waiting its turn under load is time people see.
+  const memoryOn = memoryAllowed(db, run.userId, run.threadId).catch(() => false);
+  const configurable: Record<string, string> = { thread_id: run.threadId, user_id: run.userId };
   const config = { configurable, signal: run.controller.signal, recursionLimit: 60, durability: "sync" as const };
   const translator = new StreamTranslator((event) => run.push(event), agent.nodes.answer);
   // Made alongside the answer, and saved before the run ends, so the sidebar shows it at once.
@@ -160,9 +161,9 @@ async function executeRun(run: ActiveRun, ctx: ExecuteContext) {
     run.push({ type: "run-end", status, error });
   };
   try {
-    await touchThread(db, run.threadId);
     // A new message goes in at its base: the latest checkpoint, or an older one for an edit (a fork).
     if (ctx.message) configurable.checkpoint_id = await recordUserMessage(db, agent, run.threadId, ctx.message);
+    configurable.memory = (await memoryOn) ? "on" : "off";
     // Side-effecting calls are recorded in the run's log before they are sent: see resumeRun.
     const beforeSideEffects: BeforeSideEffects = async (toolCallIds) => {
       run.push({ type: "tool-start", toolCallIds });

@@ -66,6 +66,17 @@ describe("runs in Postgres", () => {
     }
   });
 
+  it("a message moves its conversation to the top of the list as its run is made, before it answers", async () => {
+    const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(5)));
+    const older = await caller.thread.create();
+    const newer = await caller.thread.create();
+    expect((await caller.thread.list({})).items.map((x) => x.id)).toEqual([newer.id, older.id]);
+    const { runId } = await caller.chat.send({ threadId: older.id, text: "hello" });
+    // What another tab that refreshes on run-started reads.
+    expect((await caller.thread.list({})).items.map((x) => x.id)).toEqual([older.id, newer.id]);
+    await collect(localRun(runId)!.subscribe(0));
+  });
+
   it("is followed from Postgres exactly as it was written, with deltas coalesced, and resumes after a last event id", async () => {
     const { caller } = await signedInCaller(t, testAgent(t.pool, createOfflineModel(5)));
     const { runId, threadId } = await caller.chat.send({ text: "hello" });

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { Conflict } from "@/server/errors";
-import { ACTIVE_RUN_STATUSES, type Run, runEvents, runs } from "@/db/schema";
+import { ACTIVE_RUN_STATUSES, type Run, runEvents, runs, threads } from "@/db/schema";
 import type { RunEvent, SequencedEvent } from "@/lib/run-events";
 import { INSTANCE_ID } from "./instance";
 import { announcement } from "@/server/threads/activity";
@@ -40,9 +40,17 @@ export async function createRun(db: DB, input: { threadId: string; userId: strin
         })
         .returning(),
     );
-    // The run and its announcement in one round trip: chat.send waits for this statement.
+    // Conversation activity: the thread moves to the top of the sidebar, by the time other tabs hear of the run.
+    const touched = db.$with("touched_thread").as(
+      db
+        .update(threads)
+        .set({ updatedAt: sql`now()` })
+        .where(eq(threads.id, input.threadId))
+        .returning({ id: threads.id }),
+    );
+    // The run, its thread's activity and its announcement in one round trip: chat.send waits for this statement.
     const [run] = await db
-      .with(inserted)
+      .with(inserted, touched)
       .select()
       .from(inserted)
       .where(sql`${announcement(input.userId, input.threadId, "run-started")}::text IS NOT NULL`);

@@ -91,14 +91,6 @@ export async function threadForMessage(
   return { thread, awaitingDecision, alreadySent };
 }
 
-/** Conversation activity: the thread moves to the top of the sidebar. */
-export async function touchThread(db: DB, id: string) {
-  await db
-    .update(threads)
-    .set({ updatedAt: sql`now()` })
-    .where(eq(threads.id, id));
-}
-
 /** Whether the thread still exists (a run's thread may be deleted while it runs). */
 export async function threadExists(db: DB, id: string): Promise<boolean> {
   const [row] = await db.select({ id: threads.id }).from(threads).where(eq(threads.id, id));

@@ -36,15 +36,15 @@ const TOKEN_MS = 50; // 20 tokens/s
 /** --only threadline (or floor,stock): some of the targets, e.g. to profile one. */
 const ONLY = (option("only") ?? (soakS ? "threadline" : "floor,stock,threadline")).split(",");
 /** --variant "NAME=VALUE …": Threadline once more in the same run, with these settings (e.g. HEAP_GROWING_PERCENT=50), to weigh one against the default. */
-const VARIANT = option("variant")
-  ? Object.fromEntries(
-      option("variant")!
-        .split(/\s+/)
-        .map((pair) => pair.split("=", 2) as [string, string]),
-    )
-  : null;
-if (VARIANT && Object.entries(VARIANT).some(([name, value]) => !/^[A-Z_][A-Z0-9_]*$/.test(name) || value === undefined))
-  throw new Error('--variant takes settings as NAME=VALUE, space-separated (e.g. "HEAP_GROWING_PERCENT=50")');
+const VARIANT = option("variant") === undefined ? null : variantSettings(option("variant")!);
+
+/** A value may hold spaces (NODE_OPTIONS=--a --b): pairs are split only where a NAME= follows. */
+function variantSettings(text: string): Record<string, string> {
+  const pairs = text.trim().split(/\s+(?=[A-Z_][A-Z0-9_]*=)/);
+  if (!pairs.every((pair) => /^[A-Z_][A-Z0-9_]*=/.test(pair)))
+    throw new Error('--variant takes settings as NAME=VALUE, space-separated (e.g. "HEAP_GROWING_PERCENT=50")');
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
+}
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1) || !(DURATION_S > 0))
   throw new Error("--users takes whole numbers (e.g. 100 or 50,100), --duration and --soak a length (e.g. 60, 20m)");
 

@@ -14,6 +14,7 @@ import { subscribeEvents } from "@/scripts/testing/events";
 import { signedInCaller } from "@/scripts/testing/users";
 import { settingsPerTest } from "@/scripts/testing/settings";
 import { DATABASE_LOST } from "@/server/runs/execute";
+import { localRun } from "@/server/runs/registry";
 
 const t = testDatabaseForFile();
 const set = settingsPerTest();
@@ -26,6 +27,17 @@ const streamedText = (events: RunEvent[]) =>
     .join("");
 
 describe("chat", () => {
+  it("answers another user's run as missing while it is still answering on this instance, and its owner's as it streams", async () => {
+    const agent = testAgent(t.pool, createOfflineModel(20));
+    const owner = await signedInCaller(t, agent);
+    const stranger = await signedInCaller(t, agent);
+    const { runId } = await owner.caller.chat.send({ text: "hello" });
+    expect(localRun(runId), "still answering here").not.toBeNull();
+    const error = await failure(readEvents(stranger.caller, runId));
+    expect(error).toMatchObject({ code: "NOT_FOUND", message: "Answer not found" });
+    expect((await readEvents(owner.caller, runId)).at(-1)!.event).toMatchObject({ type: "run-end", status: "succeeded" });
+  });
+
   it("answers with streamed text, tool call and result, and checkpoints every step in the langgraph schema", async () => {
     const { caller } = await signedInCaller(t);
     const { threadId, runId } = await caller.chat.send({ text: "what is 12*7?" });

@@ -2,6 +2,7 @@ import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { eventId } from "@/lib/run-events";
 import { type Caller, cancelThreadRun, continueAnswer, decideAction, editMessage, regenerateAnswer, sendMessage } from "@/server/runs/lifecycle";
+import { localRun } from "@/server/runs/registry";
 import { getRun } from "@/server/runs/store";
 import { watchRun } from "@/server/runs/watch";
 import { metrics } from "@/server/observability/metrics";
@@ -84,7 +85,9 @@ export const chatRouter = router({
     input,
     signal,
   }) {
-    const run = await getRun(ctx.db, input.runId, ctx.userId);
+    // A run answering on this instance is known without asking Postgres: one statement fewer before the first token.
+    const here = localRun(input.runId);
+    const run = here?.userId === ctx.userId ? here : await getRun(ctx.db, input.runId, ctx.userId);
     // Thrown inside the stream, past the middleware that maps domain errors: a tRPC error directly.
     if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "Answer not found" });
     metrics().openStreams.inc();

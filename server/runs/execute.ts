@@ -41,13 +41,26 @@ export interface StartRun {
   fork?: { base: string; messageId?: string; after: string | null };
   /** The files the message carries (checked as the user's own by the caller). */
   attachments?: AttachmentRef[];
+  /** The caller read the conversation's title and it is one of its own already: no title is made, nor asked about. */
+  titled?: boolean;
 }
 
 /**
  * Starts a run and returns once Postgres has given it the thread's one active slot: the run belongs
  * to the server, not to the request that began it. Its events go to the run's log (run_events).
  */
-export async function startRun({ db, agent, userId, threadId, text, fork, requestId, messageId, attachments = [] }: StartRun): Promise<ActiveRun> {
+export async function startRun({
+  db,
+  agent,
+  userId,
+  threadId,
+  text,
+  fork,
+  requestId,
+  messageId,
+  attachments = [],
+  titled = false,
+}: StartRun): Promise<ActiveRun> {
   const message: RunInput | null =
     text === null
       ? null
@@ -55,7 +68,7 @@ export async function startRun({ db, agent, userId, threadId, text, fork, reques
   // Before the run exists: a message is never in a checkpoint without its files being referred to.
   if (message) await linkAttachments(db, threadId, message.id, attachments);
   const row = await createRun(db, { threadId, userId, message });
-  return launch(db, agent, row, { message, titleFrom: fork ? null : text, resume: null, forkAfter: fork ? fork.after : undefined, requestId });
+  return launch(db, agent, row, { message, titleFrom: fork || titled ? null : text, resume: null, forkAfter: fork ? fork.after : undefined, requestId });
 }
 
 /** Runs a row this instance has just claimed: from `chat.send`, or from the last decision on an approval. */

@@ -8,7 +8,7 @@ import { assertMessageAllowed, assertThreadAllowed } from "@/server/limits/rate-
 import { announce } from "@/server/threads/activity";
 import { branchRow, switchBranch } from "@/server/threads/branches";
 import { toUiMessages } from "@/server/threads/messages";
-import { createThread, threadChoice, threadForMessage } from "@/server/threads/queries";
+import { createThread, DEFAULT_TITLE, threadChoice, threadForMessage } from "@/server/threads/queries";
 import { messageRefs, refsFor } from "@/server/attachments/store";
 import { approvalOf, assertNoPendingApproval, decide } from "./approvals";
 import { assertAcceptingRuns, drain as drainInstance } from "./drain";
@@ -78,7 +78,15 @@ export async function sendMessage(
     },
     awaitingDecision,
   );
-  const run = await startRun({ ...c, agent: await c.agents.get(thread), threadId: thread.id, text: input.text, messageId: input.messageId, attachments });
+  const run = await startRun({
+    ...c,
+    agent: await c.agents.get(thread),
+    threadId: thread.id,
+    text: input.text,
+    messageId: input.messageId,
+    attachments,
+    titled: thread.title !== DEFAULT_TITLE,
+  });
   return { threadId: thread.id, runId: run.id };
 }
 

@@ -2,6 +2,8 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
+import { readBranchTips } from "@/server/threads/branches";
+import { toUiMessages } from "@/server/threads/messages";
 import { type SearchRow, searchRows } from "./rows";
 
 /**
@@ -38,20 +40,29 @@ function backfillOne(db: DB, checkpointer: BaseCheckpointSaver): Promise<boolean
 }
 
 /**
- * Every message of every branch: the tip of each branch is a checkpoint that message_branches
- * names (each message points at the newest checkpoint through it), and the thread's latest.
+ * Every message of every branch: the tip of each branch is the thread's latest checkpoint or one
+ * that message_branches names (see readBranchTips).
  */
 async function threadRows(tx: Pick<DB, "execute">, checkpointer: BaseCheckpointSaver, threadId: string): Promise<SearchRow[]> {
-  const tips = await tx.execute<{ id: string }>(
-    sql`SELECT DISTINCT leaf_checkpoint_id AS id FROM message_branches WHERE thread_id = ${threadId} AND leaf_checkpoint_id IS NOT NULL`,
+  const named = await tx.execute<{ leaf: string | null; message_id: string }>(
+    sql`SELECT leaf_checkpoint_id AS leaf, message_id FROM message_branches WHERE thread_id = ${threadId} AND leaf_checkpoint_id IS NOT NULL`,
   );
   const rows = new Map<string, SearchRow>();
-  for (const checkpointId of [undefined, ...tips.rows.map((r) => r.id)]) {
+  const seen = new Set<string>();
+  const read = async (checkpointId?: string) => {
     const tuple = await checkpointer.getTuple({
       configurable: { thread_id: threadId, checkpoint_ns: "", ...(checkpointId && { checkpoint_id: checkpointId }) },
     });
     const messages = tuple?.checkpoint.channel_values.messages;
-    if (Array.isArray(messages)) for (const row of searchRows(threadId, messages as BaseMessage[])) rows.set(row.key, row);
-  }
+    if (!Array.isArray(messages)) return;
+    for (const row of searchRows(threadId, messages as BaseMessage[])) rows.set(row.key, row);
+    for (const m of toUiMessages(messages as BaseMessage[])) seen.add(m.id);
+  };
+  await read();
+  await readBranchTips(
+    named.rows.map((r) => ({ leaf: r.leaf, messageId: r.message_id })),
+    (id) => seen.has(id),
+    read,
+  );
   return [...rows.values()];
 }

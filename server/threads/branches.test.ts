@@ -3,6 +3,7 @@ import { testDatabaseForFile } from "@/scripts/testing/database";
 import { succeeded } from "@/scripts/testing/events";
 import { failure } from "@/scripts/testing/failure";
 import { signedInCaller } from "@/scripts/testing/users";
+import { readBranchTips } from "./branches";
 
 const t = testDatabaseForFile();
 
@@ -18,6 +19,63 @@ async function shown(caller: Caller, threadId: string) {
 }
 
 describe("branches", () => {
+  it("switching back to a version brings back the branch last shown under it, not the newest one written", async () => {
+    const { caller } = await signedInCaller(t);
+    const threadId = await succeeded(caller, caller.chat.send({ text: "what is 2+2?" }));
+    await succeeded(caller, caller.chat.send({ threadId, text: "what is 3+3?" }));
+    const [first, , second] = (await caller.thread.messages({ threadId })).messages;
+    await succeeded(caller, caller.chat.edit({ threadId, messageId: second!.id, text: "what is 5+5?" }));
+    // Back to "3+3" under the first question, then away to a newer version of the first question.
+    await caller.thread.switchBranch({ threadId, messageId: second!.id });
+    await succeeded(caller, caller.chat.edit({ threadId, messageId: first!.id, text: "what is 9+9?" }));
+    await caller.thread.switchBranch({ threadId, messageId: first!.id });
+    expect(await shown(caller, threadId)).toEqual([
+      "user:what is 2+2? (1/2)",
+      "assistant:[calculator] 2+2 = **4**",
+      "user:what is 3+3? (1/2)",
+      "assistant:[calculator] 3+3 = **6**",
+    ]);
+  });
+
+  it("reads, newest first, only the checkpoints that hold a message no branch read so far shows", async () => {
+    // Turns 1 and 2 on one branch (shown: the thread's latest), then an edit of the first question.
+    const rows = [
+      { leaf: "1f0-a", messageId: "a1" },
+      { leaf: "1f0-b", messageId: "a2" },
+      { leaf: "1f0-c", messageId: "u1-edited" },
+      { leaf: "1f0-c", messageId: "a1-edited" },
+      { leaf: null, messageId: "u1" },
+    ];
+    const seen = new Set(["u1", "a1", "u2", "a2"]);
+    const read: string[] = [];
+    await readBranchTips(
+      rows,
+      (id) => seen.has(id),
+      async (leaf) => {
+        read.push(leaf);
+        if (leaf === "1f0-c") ["u1-edited", "a1-edited"].forEach((id) => seen.add(id));
+      },
+    );
+    expect(read).toEqual(["1f0-c"]);
+  });
+
+  it("a turn adds its own rows and leaves every earlier message's row as it was, however long the branch", async () => {
+    const { caller } = await signedInCaller(t);
+    const threadId = await succeeded(caller, caller.chat.send({ text: "what is 2+2?" }));
+    for (const q of ["what is 3+3?", "what is 4+4?"]) await succeeded(caller, caller.chat.send({ threadId, text: q }));
+    const versions = async () =>
+      new Map(
+        (
+          await t.pool.query<{ message_id: string; v: string }>("SELECT message_id, xmin::text AS v FROM message_branches WHERE thread_id = $1", [threadId])
+        ).rows.map((r) => [r.message_id, r.v]),
+      );
+    const before = await versions();
+    await succeeded(caller, caller.chat.send({ threadId, text: "what is 5+5?" }));
+    const after = await versions();
+    expect(after.size).toBe(before.size + 2);
+    expect([...before].filter(([id, v]) => after.get(id) !== v)).toEqual([]);
+  });
+
   it("edits a past message into a new branch, switches back and forth, and continues the branch shown", async () => {
     const { caller } = await signedInCaller(t);
     const threadId = await succeeded(caller, caller.chat.send({ text: "what is 2+2?" }));

@@ -29,9 +29,11 @@ export async function recordUserMessage(db: DB, agent: Agent, threadId: string, 
 }
 
 /**
- * After a run (or a switch), every message of the thread's current branch points at its newest
- * checkpoint: switching back to any of them later brings back this whole continuation. `state`:
- * the thread's latest state, when the caller has just read it.
+ * After a run (or a switch), the branch's newest checkpoint is recorded on its last message, and on
+ * the messages new to it: the newest checkpoint through any message is then the newest one among
+ * it and everything after it (see leafThrough). Each turn writes a row or two, however long the
+ * conversation (every message of the branch once was rewritten each turn: 1,000 rows at turn 500).
+ * `state`: the thread's latest state, when the caller has just read it.
  */
 export async function recordBranch(db: DB, agent: Agent, threadId: string, latest?: ThreadState) {
   const state = latest ?? (await agent.graph.getState(threadConfig(threadId)));
@@ -40,10 +42,50 @@ export async function recordBranch(db: DB, agent: Agent, threadId: string, lates
   if (!leaf || ui.length === 0) return;
   const rows = ui.map((m, i) => ({ message_id: m.id, parent_id: ui[i - 1]?.id ?? null, role: m.role }));
   await db.execute(sql`
-    INSERT INTO message_branches (thread_id, message_id, parent_id, role, leaf_checkpoint_id)
-    SELECT ${threadId}::uuid, r.message_id, r.parent_id, r.role, ${leaf}
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(message_id text, parent_id text, role text)
-    ON CONFLICT (thread_id, message_id) DO UPDATE SET leaf_checkpoint_id = excluded.leaf_checkpoint_id`);
+    WITH branch AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(message_id text, parent_id text, role text)),
+    added AS (
+      INSERT INTO message_branches (thread_id, message_id, parent_id, role, leaf_checkpoint_id)
+      SELECT ${threadId}::uuid, b.message_id, b.parent_id, b.role, ${leaf} FROM branch b
+      WHERE NOT EXISTS (SELECT 1 FROM message_branches m WHERE m.thread_id = ${threadId}::uuid AND m.message_id = b.message_id)
+      ON CONFLICT (thread_id, message_id) DO NOTHING
+    )
+    UPDATE message_branches SET leaf_checkpoint_id = ${leaf} WHERE thread_id = ${threadId}::uuid AND message_id = ${ui.at(-1)!.id}`);
+}
+
+/**
+ * The newest checkpoint of any branch through `messageId`: the greatest checkpoint recorded on it
+ * or on a message after it. A branch through a message ends at a message after it (or at it), and
+ * every branch's newest checkpoint is on its last message, so this is the checkpoint of the last
+ * branch through it that was current. Checkpoint ids grow with time, as LangGraph's own "latest"
+ * relies on; compared byte by byte (COLLATE "C"), as it compares them.
+ */
+export async function leafThrough(db: DB, threadId: string, messageId: string): Promise<string | null> {
+  const { rows } = await db.execute<{ leaf: string | null }>(sql`
+    WITH RECURSIVE after_it AS (
+      SELECT message_id, leaf_checkpoint_id FROM message_branches WHERE thread_id = ${threadId}::uuid AND message_id = ${messageId}
+      UNION ALL
+      SELECT c.message_id, c.leaf_checkpoint_id FROM message_branches c JOIN after_it p ON c.parent_id = p.message_id
+      WHERE c.thread_id = ${threadId}::uuid
+    )
+    SELECT max(leaf_checkpoint_id COLLATE "C") AS leaf FROM after_it`);
+  return rows[0]?.leaf ?? null;
+}
+
+/**
+ * Reads the checkpoints that together hold every branch. message_branches names one per turn (a
+ * branch's newest is on its last message) and most are the state of a turn that later turns
+ * continue, so, newest first, a checkpoint is read only if a message naming it is not yet `seen`
+ * on a branch read before (the thread's latest should be seen first).
+ */
+export async function readBranchTips(
+  rows: { leaf: string | null; messageId: string }[],
+  seen: (messageId: string) => boolean,
+  read: (leaf: string) => Promise<void>,
+) {
+  const holders = new Map<string, string[]>();
+  for (const { leaf, messageId } of rows) if (leaf) holders.set(leaf, [...(holders.get(leaf) ?? []), messageId]);
+  // Newest first: checkpoint ids grow with time, compared code unit by code unit as Postgres's COLLATE "C".
+  for (const leaf of [...holders.keys()].sort().reverse()) if (!holders.get(leaf)!.every(seen)) await read(leaf);
 }
 
 /** Each message's versions, read only for the parents on the branch shown: bounded by its length. */
@@ -91,9 +133,9 @@ export async function branchRow(db: DB, threadId: string, messageId: string) {
  * and other tabs all simply follow the latest checkpoint.
  */
 export async function switchBranch(db: DB, agent: Agent, threadId: string, messageId: string): Promise<boolean> {
-  const row = await branchRow(db, threadId, messageId);
-  if (!row?.leafCheckpointId) return false;
-  await agent.graph.updateState(threadConfig(threadId, row.leafCheckpointId), undefined);
+  const leaf = await leafThrough(db, threadId, messageId);
+  if (!leaf) return false;
+  await agent.graph.updateState(threadConfig(threadId, leaf), undefined);
   await recordBranch(db, agent, threadId);
   return true;
 }

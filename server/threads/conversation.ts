@@ -4,6 +4,7 @@ import { messageBranches } from "@/db/schema";
 import type { UiMessage } from "@/lib/messages";
 import type { Agent } from "@/server/agent";
 import { decisionsOf } from "@/server/runs/approvals";
+import { readBranchTips } from "./branches";
 import { toUiMessages } from "./messages";
 
 /** A message of a conversation's tree: its versions share a parent (null: the first message). */
@@ -34,8 +35,8 @@ export function bare(message: UiMessage): UiMessage {
 }
 
 /**
- * Reads every branch of a thread: the tip of each is a checkpoint message_branches names (each
- * message points at the newest checkpoint through it), or the thread's latest. Tool calls carry the
+ * Reads every branch of a thread: the tip of each is a checkpoint message_branches names (see
+ * readBranchTips), or the thread's latest. Tool calls carry the
  * user's decisions on them.
  */
 export async function readConversation(db: DB, agent: Agent, threadId: string): Promise<ConversationTree> {
@@ -49,10 +50,11 @@ export async function readConversation(db: DB, agent: Agent, threadId: string): 
   const found = new Map<string, ConversationNode>();
   const add = (path: UiMessage[]) => path.forEach((m, i) => found.has(m.id) || found.set(m.id, { parentId: path[i - 1]?.id ?? null, message: m }));
   add(current);
-  for (const leaf of new Set(rows.map((r) => r.leaf).filter((l): l is string => Boolean(l)))) {
-    const state = await agent.graph.getState(at(threadId, leaf));
-    add(toUiMessages(state.values.messages ?? []).map(bare));
-  }
+  await readBranchTips(
+    rows,
+    (id) => found.has(id),
+    async (leaf) => add(toUiMessages((await agent.graph.getState(at(threadId, leaf))).values.messages ?? []).map(bare)),
+  );
   // Versions in the order they were written; a message with no branch row (older threads) keeps its place on its path.
   const order = new Map(rows.map((r, i) => [r.messageId, i]));
   const nodes = topological([...found.values()].sort((a, b) => (order.get(a.message.id) ?? Infinity) - (order.get(b.message.id) ?? Infinity)));

@@ -98,15 +98,22 @@ async function turn(graph: Graph, threadId: string, i: number) {
   );
 }
 
-/** The thread's rows in every table of the saver's schema that has a thread_id, by table. */
+/**
+ * The thread's rows in every table of the saver's schema, by table: those with a thread_id by it,
+ * and message_nodes (which has none) by the thread's payloads that its nodes place. Any other table
+ * without a thread_id is an error, so that a new table is never left out of the count.
+ */
 async function threadBytes(pool: pg.Pool, schema: string, threadId: string) {
-  const { rows: tables } = await pool.query<{ table_name: string }>(
-    "SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'thread_id' ORDER BY table_name",
+  const { rows: tables } = await pool.query<{ table_name: string; by_thread: boolean }>(
+    `SELECT table_name, bool_or(column_name = 'thread_id') AS by_thread FROM information_schema.columns
+     WHERE table_schema = $1 AND table_name <> 'checkpoint_migrations' GROUP BY table_name ORDER BY table_name`,
     [schema],
   );
   const byTable: Record<string, number> = {};
-  for (const { table_name: table } of tables) {
-    const { rows } = await pool.query(`SELECT coalesce(sum(pg_column_size(t.*)), 0)::bigint AS n FROM ${schema}.${table} t WHERE thread_id = $1`, [threadId]);
+  for (const { table_name: table, by_thread: byThread } of tables) {
+    if (!byThread && table !== "message_nodes") throw new Error(`bench: ${schema}.${table} has no thread_id, and its rows would go uncounted`);
+    const where = byThread ? "thread_id = $1" : `key IN (SELECT key FROM ${schema}.message_payloads WHERE thread_id = $1)`;
+    const { rows } = await pool.query(`SELECT coalesce(sum(pg_column_size(t.*)), 0)::bigint AS n FROM ${schema}.${table} t WHERE ${where}`, [threadId]);
     byTable[table] = Number(rows[0].n);
   }
   return { total: Object.values(byTable).reduce((a, b) => a + b, 0), byTable };

@@ -23,7 +23,10 @@ describe("the Threadline saver", () => {
 
     const { rows } = await t.pool.query("SELECT count(*)::int AS n FROM saver_once.message_payloads WHERE thread_id = $1", [config.configurable.thread_id]);
     expect(rows[0].n).toBe(60);
-    const nodes = await t.pool.query("SELECT count(*)::int AS n FROM saver_once.message_nodes WHERE thread_id = $1", [config.configurable.thread_id]);
+    const nodes = await t.pool.query(
+      "SELECT count(*)::int AS n FROM saver_once.message_nodes WHERE key IN (SELECT key FROM saver_once.message_payloads WHERE thread_id = $1)",
+      [config.configurable.thread_id],
+    );
     expect(nodes.rows[0].n).toBe(60);
 
     // Another process: nothing remembered, everything read from Postgres.
@@ -81,5 +84,41 @@ describe("the Threadline saver", () => {
     const branches = [];
     for await (const s of fresh.getStateHistory(config, { limit: 20 })) if (s.next.length === 0) branches.push(texts(s.values.messages ?? []).join(","));
     expect(branches).toEqual(["q1,a1,q2 edited,b2", "q1,a1,q2,a2", "q1,a1"]);
+  });
+
+  it("deletes a thread's messages and nothing of another thread's", async () => {
+    const saver = new ThreadlineSaver(t.pool, "saver_delete");
+    await saver.setup();
+    const graph = buildAgentGraph({ model: scriptedModel([{ text: "gone" }, { text: "kept" }]).model, tools: basicTools, checkpointer: saver });
+    const doomed = { configurable: { thread_id: crypto.randomUUID() }, durability: "sync" as const };
+    const other = { configurable: { thread_id: crypto.randomUUID() }, durability: "sync" as const };
+    await graph.invoke(ask("q"), doomed);
+    await graph.invoke(ask("q"), other);
+    await saver.deleteThread(doomed.configurable.thread_id);
+    const { rows } = await t.pool.query<{ payloads: number; nodes: number }>(
+      `SELECT (SELECT count(*)::int FROM saver_delete.message_payloads) AS payloads, (SELECT count(*)::int FROM saver_delete.message_nodes) AS nodes`,
+    );
+    expect(rows[0]).toEqual({ payloads: 2, nodes: 2 });
+    const fresh = buildAgentGraph({ model: scriptedModel([]).model, tools: basicTools, checkpointer: new ThreadlineSaver(t.pool, "saver_delete") });
+    expect(texts((await fresh.getState(other)).values.messages)).toEqual(["q", "kept"]);
+  });
+
+  it("upgrades a message tree whose nodes carried their thread, and still deletes those nodes with it", async () => {
+    await t.pool.query(`CREATE SCHEMA saver_old_nodes;
+      CREATE TABLE saver_old_nodes.message_nodes (node uuid PRIMARY KEY, parent uuid, key uuid NOT NULL, depth integer NOT NULL, thread_id text NOT NULL, checkpoint_ns text NOT NULL DEFAULT '');
+      CREATE INDEX message_nodes_thread_idx ON saver_old_nodes.message_nodes (thread_id)`);
+    const saver = new ThreadlineSaver(t.pool, "saver_old_nodes");
+    await saver.setup();
+    const graph = buildAgentGraph({ model: scriptedModel([{ text: "a1" }, { text: "a2" }]).model, tools: basicTools, checkpointer: saver });
+    const config = { configurable: { thread_id: crypto.randomUUID() }, durability: "sync" as const };
+    await graph.invoke(ask("q1"), config);
+    // What an instance still running the older code writes meanwhile: nodes that name their thread.
+    await t.pool.query("UPDATE saver_old_nodes.message_nodes SET thread_id = $1, checkpoint_ns = ''", [config.configurable.thread_id]);
+    await graph.invoke(ask("q2"), config);
+    const fresh = buildAgentGraph({ model: scriptedModel([]).model, tools: basicTools, checkpointer: new ThreadlineSaver(t.pool, "saver_old_nodes") });
+    expect(texts((await fresh.getState(config)).values.messages)).toEqual(["q1", "a1", "q2", "a2"]);
+    await saver.deleteThread(config.configurable.thread_id);
+    const { rows } = await t.pool.query("SELECT count(*)::int AS n FROM saver_old_nodes.message_nodes");
+    expect(rows[0].n).toBe(0);
   });
 });

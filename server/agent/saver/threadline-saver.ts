@@ -18,6 +18,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 type Bytes = Uint8Array | Buffer;
 const text = (bytes: Bytes) => decoder.decode(bytes);
+const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const buffer = (bytes: Uint8Array | null) => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null);
 
 /**
@@ -45,7 +46,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
 
   constructor(
     private readonly db: pg.Pool,
-    schema: string,
+    private readonly schema: string,
   ) {
     super(db, undefined, { schema });
     const q = (table: string) => `"${schema}".${table}`;
@@ -73,11 +74,24 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
         node uuid PRIMARY KEY,
         parent uuid,
         key uuid NOT NULL,
-        depth integer NOT NULL,
-        thread_id text NOT NULL,
-        checkpoint_ns text NOT NULL DEFAULT ''
+        depth integer NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS message_nodes_thread_idx ON ${this.t.nodes} (thread_id);`);
+      CREATE INDEX IF NOT EXISTS message_nodes_key_idx ON ${this.t.nodes} (key);`);
+    await this.db.query(this.forgetNodeThreads());
+  }
+
+  /**
+   * A node's thread is its payload's, so nodes no longer repeat it (38 bytes a message, and an index
+   * on text). Tables made before keep the columns, made optional, so that an instance still running
+   * the older code during a rolling deploy can go on writing them.
+   */
+  private forgetNodeThreads() {
+    return `DO $$ BEGIN
+      IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = ${literal(this.schema)} AND table_name = 'message_nodes' AND column_name = 'thread_id') THEN
+        ALTER TABLE ${this.t.nodes} ALTER COLUMN thread_id DROP NOT NULL, ALTER COLUMN checkpoint_ns DROP NOT NULL, ALTER COLUMN checkpoint_ns DROP DEFAULT;
+        DROP INDEX IF EXISTS "${this.schema}".message_nodes_thread_idx;
+      END IF;
+    END $$`;
   }
 
   override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
@@ -116,7 +130,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
         // The stock saver writes an "empty" row here; a missing row reads back the same (no value).
         continue;
       } else if (isMessageList(value)) {
-        const path = await planPath(this.memory, scope, value, this.serialize, keysThisPut, payloads);
+        const path = await planPath(this.memory, scope, value, this.serialize, keysThisPut, payloads, (leaf) => this.recent.peek(leaf));
         nodes.push(...path.nodes);
         lists.push({ leaf: path.leaf, messages: value });
         if (searchThread && channel === "messages" && path.nodes.length) search.push(...searchRows(searchThread, value, path.nodes[0]!.depth));
@@ -131,8 +145,8 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     await this.query(
       `WITH p AS (${this.insertPayloads(3)}),
        n AS (
-         INSERT INTO ${this.t.nodes} (node, parent, key, depth, thread_id, checkpoint_ns)
-         SELECT x.node, x.parent, x.key, x.depth, $1, $2 FROM unnest($6::uuid[], $7::uuid[], $8::uuid[], $9::int[]) AS x(node, parent, key, depth)
+         INSERT INTO ${this.t.nodes} (node, parent, key, depth)
+         SELECT x.node, x.parent, x.key, x.depth FROM unnest($6::uuid[], $7::uuid[], $8::uuid[], $9::int[]) AS x(node, parent, key, depth)
        ),
        b AS (
          INSERT INTO ${this.t.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
@@ -218,7 +232,7 @@ export class ThreadlineSaver extends BranchSafePostgresSaver {
     await this.query(
       `WITH a AS (DELETE FROM ${this.t.blobs} WHERE thread_id = $1),
             b AS (DELETE FROM ${this.t.writes} WHERE thread_id = $1),
-            c AS (DELETE FROM ${this.t.nodes} WHERE thread_id = $1),
+            c AS (DELETE FROM ${this.t.nodes} WHERE key IN (SELECT key FROM ${this.t.payloads} WHERE thread_id = $1)),
             d AS (DELETE FROM ${this.t.payloads} WHERE thread_id = $1)
        DELETE FROM ${this.t.checkpoints} WHERE thread_id = $1`,
       [threadId],

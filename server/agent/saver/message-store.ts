@@ -112,6 +112,36 @@ export interface NewNode {
   message: BaseMessage;
 }
 
+/** The messages along a stored path, by its leaf, when this process holds that list. */
+export type ListByLeaf = (leaf: string) => readonly BaseMessage[] | undefined;
+
+/** How far back from a list's end to look for the last list stored: a step adds a message or a few. */
+const NEW_AT_MOST = 8;
+
+/**
+ * The longest prefix of `messages` already stored as a path, and its last node. A step's list is
+ * nearly always the last one stored with a few messages added, so its newest stored message is
+ * that list's leaf, and comparing the two lists object by object settles it without a lookup per
+ * message (which made every put cost the length of the conversation). Otherwise, message by message.
+ */
+function storedPrefix(memory: MessageMemory, scope: string, messages: BaseMessage[], listByLeaf: ListByLeaf): { length: number; leaf: string | null } {
+  for (let j = messages.length - 1; j >= Math.max(0, messages.length - NEW_AT_MOST); j--) {
+    const stored = memory.node(messages[j]!, scope);
+    if (!stored || stored.depth !== j) continue;
+    const list = listByLeaf(stored.node);
+    if (list && list.length === j + 1 && list.every((m, i) => m === messages[i])) return { length: j + 1, leaf: stored.node };
+    break;
+  }
+  let leaf: string | null = null;
+  let i = 0;
+  for (; i < messages.length; i++) {
+    const stored = memory.node(messages[i]!, scope);
+    if (!stored || stored.parent !== leaf || stored.depth !== i) break;
+    leaf = stored.node;
+  }
+  return { length: i, leaf };
+}
+
 /**
  * Plans storing a message list as a path in the thread's message tree: the longest prefix already
  * stored is reused, and the rest becomes new nodes (with new payloads only for messages never
@@ -124,14 +154,11 @@ export async function planPath(
   serialize: Serialize,
   known: Map<BaseMessage, string>,
   fresh: NewPayload[],
+  listByLeaf: ListByLeaf = () => undefined,
 ) {
-  let parent: string | null = null;
-  let i = 0;
-  for (; i < messages.length; i++) {
-    const stored = memory.node(messages[i]!, scope);
-    if (!stored || stored.parent !== parent || stored.depth !== i) break;
-    parent = stored.node;
-  }
+  const prefix = storedPrefix(memory, scope, messages, listByLeaf);
+  let parent = prefix.leaf;
+  const i = prefix.length;
   const rest = messages.slice(i);
   const keys = await payloadKeys(memory, scope, rest, serialize, known, fresh);
   const nodes: NewNode[] = rest.map((message, j) => {

@@ -20,6 +20,11 @@ export class RecentLists {
     return list.slice();
   }
 
+  /** The list itself, not a copy, and without counting as a use: for comparing, never for handing out. */
+  peek(leaf: string): readonly BaseMessage[] | undefined {
+    return this.lists.get(leaf);
+  }
+
   set(leaf: string, messages: BaseMessage[]) {
     const old = this.lists.get(leaf);
     if (old) this.held -= old.length;

@@ -62,12 +62,14 @@ export async function fitContext(
   summarizer: Summarizer = extractiveSummarizer,
   signal?: AbortSignal,
 ): Promise<FittedContext> {
-  let start = previous ? messages.findIndex((m) => m.id === previous.through) + 1 : 0;
-  if (start < 0) start = 0; // the summary belongs to another branch's history: rebuild it
+  // From the end: what the summary has not taken in is a budget's worth, however long the conversation.
+  let start = 0;
+  if (previous) for (let i = messages.length - 1; i >= 0 && start === 0; i--) if (messages[i]!.id === previous.through) start = i + 1;
+  // Not found: the summary belongs to another branch's history, and is rebuilt.
   const kept = start > 0 ? previous : null;
-  const sizes = messages.map((m, i) => (i >= start ? messageTokens(m) : 0));
+  const sizes = messages.slice(start).map(messageTokens);
   const summaryTokens = (s: Summary | null) => (s ? estimateTokens(s.text) + PER_MESSAGE : 0);
-  const total = (from: number, s: Summary | null) => systemTokens + summaryTokens(s) + sizes.slice(from).reduce((a, b) => a + b, 0);
+  const total = (from: number, s: Summary | null) => systemTokens + summaryTokens(s) + sizes.slice(from - start).reduce((a, b) => a + b, 0);
   const unchanged = () => ({ recent: messages.slice(start), summary: kept, changed: kept !== previous, tokens: total(start, kept) });
   if (total(start, kept) <= budget) return unchanged();
 

@@ -119,7 +119,6 @@ async function threadBytes(pool: pg.Pool, schema: string, threadId: string) {
   return { total: Object.values(byTable).reduce((a, b) => a + b, 0), byTable };
 }
 
-/** One long thread: turn time around each mark, statements per turn, bytes stored, and loading it for display. */
 /**
  * What the app does after each answer with CHECKPOINT_RETENTION=turn, done outside the measured turn
  * as the app does it (in the background): the turn's base is recorded, as sending a message records
@@ -130,6 +129,16 @@ async function keepTurnsOnly(db: ReturnType<typeof createDb>, schema: string, th
   await compactThread(db, schema, threadId);
 }
 
+interface Mark {
+  turnMs: number;
+  statements: number;
+  bytes: number;
+  byTable: Record<string, number>;
+  rawBytes: number;
+  contextTokens: number;
+}
+
+/** One long thread on a saver, a turn at a time: turn time around each mark, statements per turn, bytes stored. */
 async function longThread(pool: pg.Pool, saver: Saver) {
   const graph = graphOn(saver.make(pool));
   const db = createDb(pool);
@@ -142,58 +151,79 @@ async function longThread(pool: pg.Pool, saver: Saver) {
   const threadId = thread!.id;
   const compacts = saver.key === "threadline";
   const times: number[] = [];
-  const marks: Record<number, { turnMs: number; statements: number; bytes: number; byTable: Record<string, number>; rawBytes: number; contextTokens: number }> =
-    {};
+  const marks: Record<number, Mark> = {};
   let raw = 0;
-  const last = PLAN.marks.at(-1)!;
-  for (let i = 1; i <= last; i++) {
-    const base = compacts
-      ? ((await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined)
-      : undefined;
-    const { result: ms, statements } = await countStatements(`turn ${i} with the ${saver.name}`, async () => {
-      const t0 = performance.now();
-      await turn(graph, threadId, i);
-      return performance.now() - t0;
-    });
-    if (compacts) await keepTurnsOnly(db, saver.schema, threadId, base);
-    times.push(ms);
-    raw += question(i).length + 400;
-    if (PLAN.marks.includes(i)) {
-      const stored = await threadBytes(pool, saver.schema, threadId);
-      const last = (await graph.getState({ configurable: { thread_id: threadId } })).values.messages.at(-1) as AIMessage;
-      const contextTokens = Number(last.response_metadata.context_tokens);
-      marks[i] = { turnMs: median(times.slice(-5)), statements, bytes: stored.total, byTable: stored.byTable, rawBytes: raw, contextTokens };
-    }
-  }
-  const load = async (g: Graph) => {
-    const t0 = performance.now();
-    const state = await g.getState({ configurable: { thread_id: threadId } });
-    toUiMessages(state.values.messages ?? []);
-    return performance.now() - t0;
+  const state = () => graph.getState({ configurable: { thread_id: threadId } });
+  return {
+    async turn(i: number) {
+      const before = compacts ? ((await state()).config.configurable?.checkpoint_id as string | undefined) : undefined;
+      const { result: ms, statements } = await countStatements(`turn ${i} with the ${saver.name}`, async () => {
+        const t0 = performance.now();
+        await turn(graph, threadId, i);
+        return performance.now() - t0;
+      });
+      if (compacts) await keepTurnsOnly(db, saver.schema, threadId, before);
+      times.push(ms);
+      raw += question(i).length + 400;
+      if (PLAN.marks.includes(i)) {
+        const stored = await threadBytes(pool, saver.schema, threadId);
+        const last = (await state()).values.messages.at(-1) as AIMessage;
+        const contextTokens = Number(last.response_metadata.context_tokens);
+        marks[i] = { turnMs: median(times.slice(-5)), statements, bytes: stored.total, byTable: stored.byTable, rawBytes: raw, contextTokens };
+      }
+    },
+    /** Loading the thread for display, in this process and as another process's first read. */
+    async loads() {
+      const load = async (g: Graph) => {
+        const t0 = performance.now();
+        const s = await g.getState({ configurable: { thread_id: threadId } });
+        toUiMessages(s.values.messages ?? []);
+        return performance.now() - t0;
+      };
+      const warm: number[] = [];
+      const cold: number[] = [];
+      for (let i = 0; i < PLAN.loads; i++) {
+        warm.push(await load(graph));
+        // A new saver remembers nothing.
+        cold.push(await load(graphOn(saver.make(pool))));
+      }
+      return { marks, loadMs: median(warm), coldLoadMs: median(cold) };
+    },
   };
-  const loads: number[] = [];
-  const coldLoads: number[] = [];
-  for (let i = 0; i < PLAN.loads; i++) {
-    loads.push(await load(graph));
-    // Another process's first read: a new saver remembers nothing.
-    coldLoads.push(await load(graphOn(saver.make(pool))));
-  }
-  return { marks, loadMs: median(loads), coldLoadMs: median(coldLoads) };
 }
 
 /** The same thread with LangGraph's in-memory saver: how much of the turn time is LangGraph's own. */
-async function inMemory() {
+function inMemory() {
   const graph = graphOn(new MemorySaver());
   const threadId = randomUUID();
   const times: number[] = [];
   const marks: Record<number, number> = {};
+  return {
+    marks,
+    async turn(i: number) {
+      const t0 = performance.now();
+      await turn(graph, threadId, i);
+      times.push(performance.now() - t0);
+      if (PLAN.marks.includes(i)) marks[i] = median(times.slice(-5));
+    },
+  };
+}
+
+/**
+ * The savers' long threads (and the in-memory one) turn by turn, side by side: turn i on each
+ * before turn i+1 on any, so that a machine that slows down for a minute, as these shared ones do,
+ * slows every column alike instead of whichever was running then.
+ */
+async function longThreads(pool: pg.Pool) {
+  const threads = await Promise.all(SAVERS.map((saver) => longThread(pool, saver)));
+  const memory = inMemory();
   for (let i = 1; i <= PLAN.marks.at(-1)!; i++) {
-    const t0 = performance.now();
-    await turn(graph, threadId, i);
-    times.push(performance.now() - t0);
-    if (PLAN.marks.includes(i)) marks[i] = median(times.slice(-5));
+    for (const thread of threads) await thread.turn(i);
+    await memory.turn(i);
   }
-  return marks;
+  const loads = [];
+  for (const thread of threads) loads.push(await thread.loads());
+  return { bySaver: loads, inMemory: memory.marks };
 }
 
 /** Many conversations at once, each one turn after another: turns per second overall. */
@@ -326,16 +356,15 @@ async function main() {
     const measured: Measured = {};
     if (runs("savers")) {
       for (const saver of SAVERS) await saver.make(pool).setup();
+      console.error(`[bench] ${SAVERS.map((s) => s.name).join(", ")} and in memory: a thread of ${PLAN.marks.at(-1)} turns each, turn by turn…`);
+      const long = await longThreads(pool);
       const results: Measured["savers"] = {};
-      for (const saver of SAVERS) {
-        console.error(`[bench] ${saver.name}: one thread of ${PLAN.marks.at(-1)} turns…`);
-        const long = await longThread(pool, saver);
+      for (const [i, saver] of SAVERS.entries()) {
         console.error(`[bench] ${saver.name}: ${PLAN.concurrent} conversations at once…`);
-        results[saver.key] = { ...long, turnsPerSecond: await concurrent(pool, saver) };
+        results[saver.key] = { ...long.bySaver[i]!, turnsPerSecond: await concurrent(pool, saver) };
       }
-      console.error("[bench] in memory, for reference…");
       measured.savers = results;
-      measured.inMemory = await inMemory();
+      measured.inMemory = long.inMemory;
     }
     if (runs("sidebar")) {
       console.error(`[bench] sidebar: ${PLAN.threads.toLocaleString("en")} threads…`);
@@ -361,7 +390,7 @@ async function main() {
 }
 
 interface Measured {
-  savers?: Record<string, Awaited<ReturnType<typeof longThread>> & { turnsPerSecond: number }>;
+  savers?: Record<string, Awaited<ReturnType<Awaited<ReturnType<typeof longThread>>["loads"]>> & { turnsPerSecond: number }>;
   inMemory?: Record<number, number>;
   sidebarMs?: number;
   search?: Awaited<ReturnType<typeof search>>;

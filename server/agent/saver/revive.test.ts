@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
 import { describe, expect, it } from "vitest";
-import { compactMessage, reviveMessage } from "./revive";
+import { COMPACT_TYPE, compactMessage, reviveMessage, SHORT_TYPE } from "./revive";
 
 const serde = new JsonPlusSerializer();
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -53,5 +53,33 @@ describe("reviving stored messages", () => {
 
   it("leaves nested LangChain objects to the serializer", () => {
     expect(compactMessage(new AIMessage({ id: "a3", content: "x", additional_kwargs: { inner: new HumanMessage("nested") } }))).toBeNull();
+  });
+
+  it("stores the names every message repeats as short codes", () => {
+    const answer = samples[3]!;
+    const [type, bytes] = compactMessage(answer)!;
+    expect(type).toBe(SHORT_TYPE);
+    const { lc, id, kwargs } = JSON.parse(JSON.stringify(answer)) as { lc: number; id: string[]; kwargs: Record<string, unknown> };
+    expect(lc).toBe(1);
+    const uncoded = JSON.stringify({ c: id[2], k: kwargs });
+    expect(bytes.byteLength).toBeLessThan(uncoded.length * 0.75);
+    for (const name of ["tool_calls", "usage_metadata", "input_tokens", "response_metadata", "context_tokens", "AIMessage"])
+      expect(text(bytes)).not.toContain(name);
+  });
+
+  it("stores a message whose own names collide with the codes in the uncoded form, and revives it exactly", async () => {
+    const odd = new AIMessage({ id: "a4", content: "x", response_metadata: { c: "a provider's own field", context_tokens: 3 } });
+    const [type, bytes] = compactMessage(odd)!;
+    expect(type).toBe(COMPACT_TYPE);
+    const revived = reviveMessage(type, bytes)!;
+    expect(text((await serde.dumpsTyped(revived))[1])).toBe(text((await serde.dumpsTyped(odd))[1]));
+  });
+
+  it("still reads messages stored in the uncoded compact form", async () => {
+    const stored = Buffer.from(JSON.stringify({ c: "AIMessage", k: { id: "a5", content: "from an older version", response_metadata: { context_tokens: 7 } } }));
+    const revived = reviveMessage(COMPACT_TYPE, stored)!;
+    expect(revived).toBeInstanceOf(AIMessage);
+    expect(revived.content).toBe("from an older version");
+    expect(revived.response_metadata).toEqual({ context_tokens: 7 });
   });
 });

@@ -28,7 +28,13 @@ export async function deleteAccount(db: DB, userId: string, confirmEmail: string
     // Locks the user: a second deletion waits here, then finds nothing left to delete.
     await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     const owned = sql`(SELECT id::text FROM threads WHERE user_id = ${userId})`;
-    for (const table of await checkpointTables(tx)) {
+    const tables = await checkpointTables(tx);
+    // Our saver's message tree names no thread: a node goes with the payload it places, so before it.
+    if (tables.includes("message_payloads")) {
+      const table = (name: string) => sql`${sql.identifier(CHECKPOINT_SCHEMA)}.${sql.identifier(name)}`;
+      await tx.execute(sql`DELETE FROM ${table("message_nodes")} WHERE key IN (SELECT key FROM ${table("message_payloads")} WHERE thread_id IN ${owned})`);
+    }
+    for (const table of tables) {
       await tx.execute(sql`DELETE FROM ${sql.identifier(CHECKPOINT_SCHEMA)}.${sql.identifier(table)} WHERE thread_id IN ${owned}`);
     }
     // The counters keyed by user (messages:<id>, threads:<id>, password-change-fail:<id>); sign-in
@@ -39,7 +45,7 @@ export async function deleteAccount(db: DB, userId: string, confirmEmail: string
   });
 }
 
-/** Every checkpointer table with a thread_id, whichever saver made them (ours adds two to the stock three). */
+/** Every checkpointer table with a thread_id, whichever saver made them (ours adds message_payloads to the stock three). */
 async function checkpointTables(db: Pick<DB, "execute">): Promise<string[]> {
   const { rows } = await db.execute<{ table_name: string }>(sql`
     SELECT table_name FROM information_schema.columns WHERE table_schema = ${CHECKPOINT_SCHEMA} AND column_name = 'thread_id' ORDER BY table_name`);
